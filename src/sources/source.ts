@@ -70,6 +70,11 @@ export interface ShardSink {
   push(records: readonly PolledRecord[], signal?: AbortSignal): Promise<void>;
   /** Records accepted and not yet finished. */
   readonly pending: number;
+  /**
+   * Queue sources (SQS scaling): how many batches of this shard may be in flight at once. Ordered
+   * sources leave it at ParallelizationFactor. Ordering per partitionKey still holds.
+   */
+  setMaxInFlight(n: number): void;
   /** Resolves when every accepted record is finished (checkpointed/completed/released). */
   drained(signal?: AbortSignal): Promise<void>;
   /**
