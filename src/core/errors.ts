@@ -53,6 +53,7 @@ export function formatProblem(p: ConfigProblem): string {
 /** AWS Lambda API error types sluice returns on the control plane. */
 export type ApiErrorType =
   | 'InvalidParameterValueException'
+  | 'ValidationException'
   | 'ResourceInUseException'
   | 'ResourceNotFoundException'
   | 'ResourceConflictException'

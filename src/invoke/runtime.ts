@@ -27,6 +27,11 @@ export interface InvokeOptions {
   readonly payloadBytes: number;
   /** Lambda's awsRequestId for this invoke. */
   readonly requestId: string;
+  /**
+   * Who is invoking (the mapping UUID): invokes waiting for the function's concurrency are served
+   * round-robin across keys, FIFO within one key. Default: one shared key.
+   */
+  readonly mappingKey?: string;
 }
 
 export interface FunctionRuntime {

@@ -1,0 +1,193 @@
+/**
+ * Hot path of the shard pipeline: an in-memory source feeding the real shard pipeline (buffer,
+ * batcher, key locks, checkpoint tracker, failure plan, events) over 4 shards with ~1 KB
+ * Kinesis-shaped records, invoking an in-process no-op FunctionRuntime that serializes the event
+ * (as every real runtime must) and returns success. The ceiling is a plain loop that only builds
+ * and serializes the same events. ratio = sluice / ceiling (records/s).
+ * Batch latency: from the push of a batch's first record to the end of its invoke.
+ * Fixed seed and record counts. Prints one JSON line.
+ */
+import { systemClock } from '../src/core/clock.js';
+import { recordId, shardId } from '../src/core/ids.js';
+import { mappingUuid } from '../src/core/ids.js';
+import type { MappingSpec } from '../src/core/mapping.js';
+import type { FunctionRuntime, InvokeResult } from '../src/invoke/runtime.js';
+import { PipelineEventBus } from '../src/observability/events.js';
+import { silentLogger } from '../src/observability/logger.js';
+import { createShardPipeline } from '../src/pipeline/shard-pipeline.js';
+import type { EventEnvelope, PolledRecord, ShardCommitter } from '../src/sources/source.js';
+import { jsonByteLength } from '../src/batching/payload-size.js';
+
+const SHARDS = 4;
+const POLL_CHUNK = 500; // records per push, like one GetRecords response
+const KEYS = 1000;
+const CASES: readonly { batchSize: number; records: number }[] = [
+  { batchSize: 1, records: 20_000 },
+  { batchSize: 100, records: 120_000 },
+  { batchSize: 1000, records: 120_000 },
+  { batchSize: 10_000, records: 120_000 },
+];
+const PFS = [1, 10] as const;
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const envelope: EventEnvelope = {
+  overheadBytes: Buffer.byteLength(JSON.stringify({ Records: [] })),
+  wrap: (records) => ({ Records: records.map((r) => r.event) }),
+};
+
+/** Per shard, `perShard` records of ~1 KB (event JSON), measured once like a source does. */
+function buildShards(perShard: number): PolledRecord[][] {
+  const rand = rng(42);
+  const shards: PolledRecord[][] = [];
+  for (let s = 0; s < SHARDS; s++) {
+    const shard = `shardId-00000000000${s}`;
+    const list: PolledRecord[] = new Array(perShard);
+    for (let i = 0; i < perShard; i++) {
+      const data = Buffer.alloc(560);
+      for (let j = 0; j < data.length; j += 4) data.writeUInt32LE(Math.floor(rand() * 0xffffffff), j);
+      const seq = `4959${String(i).padStart(52, '0')}`;
+      const partitionKey = `pk-${Math.floor(rand() * KEYS)}`;
+      const event = {
+        kinesis: { kinesisSchemaVersion: '1.0', partitionKey, sequenceNumber: seq, data: data.toString('base64'), approximateArrivalTimestamp: 1700000000.123 },
+        eventSource: 'aws:kinesis',
+        eventVersion: '1.0',
+        eventID: `${shard}:${seq}`,
+        eventName: 'aws:kinesis:record',
+        invokeIdentityArn: 'arn:aws:iam::000000000000:role/sluice',
+        awsRegion: 'us-east-1',
+        eventSourceARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/bench',
+      };
+      list[i] = { id: recordId(seq), partitionKey, arrivalMs: 1_700_000_000_123, payloadBytes: jsonByteLength(event), event };
+    }
+    shards.push(list);
+  }
+  return shards;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function mapping(batchSize: number, pf: number): MappingSpec {
+  return Object.freeze({
+    UUID: mappingUuid('00000000-0000-4000-8000-000000000001'),
+    FunctionName: 'noop',
+    FunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:noop',
+    EventSourceArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/bench',
+    sourceKind: 'kinesis',
+    fifo: false,
+    BatchSize: batchSize,
+    MaximumBatchingWindowInSeconds: 0,
+    batchingWindowMs: 0,
+    ParallelizationFactor: pf,
+    StartingPosition: 'TRIM_HORIZON',
+    MaximumRecordAgeInSeconds: -1,
+    MaximumRetryAttempts: -1,
+    BisectBatchOnFunctionError: false,
+    TumblingWindowInSeconds: 0,
+    FunctionResponseTypes: [],
+    Enabled: true,
+    configManaged: false,
+    LastModified: 0,
+  });
+}
+
+async function runSluice(shards: PolledRecord[][], batchSize: number, pf: number): Promise<{ seconds: number; batches: number; latencies: number[] }> {
+  const pushedAt = new WeakMap<object, number>();
+  const latencies: number[] = [];
+  const noop: FunctionRuntime = {
+    name: 'noop',
+    functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:noop',
+    async invoke(event): Promise<InvokeResult> {
+      const body = JSON.stringify(event);
+      const first = (event as { Records: object[] }).Records[0];
+      const t = first ? pushedAt.get(first) : undefined;
+      if (t !== undefined) latencies.push(performance.now() - t);
+      return { kind: 'success', payload: body.length > 0 ? null : undefined, durationMs: 0 };
+    },
+    async close() {},
+  };
+  const spec = mapping(batchSize, pf);
+  const events = new PipelineEventBus();
+  let batches = 0;
+  events.on('invoked', () => batches++);
+  const committer: ShardCommitter = { async checkpoint() {}, async complete() {}, async release() {} };
+  const started = performance.now();
+  await Promise.all(
+    shards.map(async (records, s) => {
+      const sink = createShardPipeline({
+        mapping: spec,
+        shardId: shardId(`shardId-00000000000${s}`),
+        committer,
+        envelope,
+        runtime: () => noop,
+        events,
+        logger: silentLogger,
+        clock: systemClock,
+      });
+      for (let i = 0; i < records.length; i += POLL_CHUNK) {
+        const chunk = records.slice(i, i + POLL_CHUNK);
+        const now = performance.now();
+        for (const r of chunk) pushedAt.set(r.event as object, now);
+        await sink.push(chunk);
+      }
+      await sink.close({ mode: 'drain' });
+    }),
+  );
+  return { seconds: (performance.now() - started) / 1000, batches, latencies };
+}
+
+/** The ceiling: build and serialize the same events, nothing else. */
+function runCeiling(shards: PolledRecord[][], batchSize: number): number {
+  const started = performance.now();
+  let sink = 0;
+  for (const records of shards) {
+    for (let i = 0; i < records.length; i += batchSize) sink += JSON.stringify(envelope.wrap(records.slice(i, i + batchSize))).length;
+  }
+  if (sink === 0) throw new Error('nothing serialized');
+  return (performance.now() - started) / 1000;
+}
+
+async function main(): Promise<void> {
+  const results = [];
+  for (const c of CASES) {
+    const shards = buildShards(c.records / SHARDS);
+    const recordBytes = Math.round(shards[0]!.reduce((s, r) => s + r.payloadBytes, 0) / shards[0]!.length);
+    runCeiling(shards, c.batchSize); // warm-up
+    const ceilingSeconds = runCeiling(shards, c.batchSize);
+    const ceilingRps = c.records / ceilingSeconds;
+    for (const pf of PFS) {
+      if (process.env.BENCH_DEBUG) process.stderr.write(`case ${c.batchSize} pf ${pf}\n`);
+      const r = await runSluice(shards, c.batchSize, pf);
+      const sorted = r.latencies.sort((a, b) => a - b);
+      const rps = c.records / r.seconds;
+      results.push({
+        batchSize: c.batchSize,
+        parallelizationFactor: pf,
+        records: c.records,
+        recordBytes,
+        seconds: +r.seconds.toFixed(3),
+        recordsPerSec: Math.round(rps),
+        batchesPerSec: Math.round(r.batches / r.seconds),
+        p50BatchLatencyMs: +percentile(sorted, 50).toFixed(2),
+        p99BatchLatencyMs: +percentile(sorted, 99).toFixed(2),
+        ceilingRecordsPerSec: Math.round(ceilingRps),
+        ratio: +(rps / ceilingRps).toFixed(3),
+      });
+    }
+  }
+  process.stdout.write(JSON.stringify({ bench: 'hotpath', shards: SHARDS, runtime: 'in-process no-op (JSON.stringify of the event)', results }) + '\n');
+}
+
+await main();

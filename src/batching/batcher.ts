@@ -1,0 +1,165 @@
+/**
+ * The per-shard batcher: pure state, injected time. It buffers accepted records and says, for a
+ * given moment, whether a batch goes now (BatchSize, payload cap, window expiry, flush), when to
+ * look again (window deadline), or that nothing can go (no free in-flight slot, every buffered
+ * record's key held). It knows nothing of invoking: the pipeline takes batches and completes them.
+ */
+import type { PolledRecord } from '../sources/source.js';
+import { selectBatch, type BufferedRecord } from './batch-assembly.js';
+import { KeyLocks } from './key-locks.js';
+import { PAYLOAD_LIMIT_BYTES } from './payload-size.js';
+import { windowDeadline, type WindowStart } from './window.js';
+
+export interface BatcherOptions {
+  /** AWS BatchSize: most records per batch (1..10000). */
+  readonly batchSize: number;
+  /** Effective batching window in ms (MappingSpec.batchingWindowMs); 0 = send as soon as records are there. */
+  readonly windowMs: number;
+  readonly windowStart: WindowStart;
+  /** EventEnvelope.overheadBytes: the event's size with no records. */
+  readonly overheadBytes: number;
+  /** Payload cap. Default PAYLOAD_LIMIT_BYTES (6 MB, Lambda's synchronous invoke limit). */
+  readonly limitBytes?: number;
+  /** Batches in flight at once (ParallelizationFactor, or the queue's concurrency). */
+  readonly maxInFlight: number;
+  /** Buffer slots examined per selection. Default max(4 * batchSize, 4096). */
+  readonly scanLimit?: number;
+}
+
+export interface Batch {
+  readonly id: number;
+  readonly entries: readonly BufferedRecord[];
+  readonly records: readonly PolledRecord[];
+  /** Exact serialized event size. */
+  readonly bytes: number;
+  /** A single record that alone exceeds the payload cap: fail it, do not invoke. */
+  readonly oversized: boolean;
+  readonly keys: ReadonlySet<string>;
+}
+
+export type TakeResult =
+  | { readonly kind: 'batch'; readonly batch: Batch }
+  /** Records wait for their window; look again at `atMs`. */
+  | { readonly kind: 'wait'; readonly atMs: number }
+  /** Records are buffered but none can go: no free slot or every key is held. */
+  | { readonly kind: 'blocked' }
+  | { readonly kind: 'empty' };
+
+export class Batcher {
+  readonly #o: Required<BatcherOptions>;
+  #maxInFlight: number;
+  #buffer: BufferedRecord[] = [];
+  #head = 0;
+  #buffered = 0;
+  #bufferedBytes = 0;
+  #inFlight = 0;
+  #lastCompletedAt: number | undefined;
+  #nextId = 1;
+  readonly #locks = new KeyLocks();
+
+  constructor(o: BatcherOptions) {
+    this.#o = {
+      ...o,
+      limitBytes: o.limitBytes ?? PAYLOAD_LIMIT_BYTES,
+      scanLimit: o.scanLimit ?? Math.max(4 * o.batchSize, 4096),
+    };
+    this.#maxInFlight = Math.max(1, o.maxInFlight);
+  }
+
+  /** Records buffered and not yet in a batch. */
+  get buffered(): number {
+    return this.#buffered;
+  }
+  get bufferedBytes(): number {
+    return this.#bufferedBytes;
+  }
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+  get maxInFlight(): number {
+    return this.#maxInFlight;
+  }
+  setMaxInFlight(n: number): void {
+    this.#maxInFlight = Math.max(1, Math.floor(n));
+  }
+
+  add(record: PolledRecord, seq: number, acceptedAt: number): void {
+    this.#buffer.push({ record, seq, acceptedAt, taken: false });
+    this.#buffered++;
+    this.#bufferedBytes += record.payloadBytes;
+  }
+
+  /**
+   * The next batch to send at `now`, if any. `flush` ignores the window (closing with drain).
+   * A returned batch holds an in-flight slot and its keys until `complete(batch)`.
+   */
+  take(now: number, flush = false): TakeResult {
+    this.#skipTaken();
+    if (this.#buffered === 0) return { kind: 'empty' };
+    if (this.#inFlight >= this.#maxInFlight) return { kind: 'blocked' };
+    const sel = selectBatch(this.#buffer, this.#head, {
+      batchSize: this.#o.batchSize,
+      overheadBytes: this.#o.overheadBytes,
+      limitBytes: this.#o.limitBytes,
+      scanLimit: this.#o.scanLimit,
+      isHeld: (k) => this.#locks.isHeld(k),
+    });
+    if (sel.indices.length === 0) return { kind: 'blocked' };
+    const first = this.#buffer[sel.indices[0]!]!;
+    if (sel.oversized === undefined && !sel.full && !flush) {
+      const at = windowDeadline(this.#o.windowStart, this.#o.windowMs, first.acceptedAt, this.#lastCompletedAt);
+      if (now < at) return { kind: 'wait', atMs: at };
+    }
+    return { kind: 'batch', batch: this.#claim(sel.indices, sel.bytes, sel.oversized !== undefined) };
+  }
+
+  /** Frees the batch's slot and keys; the next after-invoke window starts at `now`. */
+  complete(batch: Batch, now: number): void {
+    this.#locks.release(batch.keys);
+    this.#inFlight--;
+    this.#lastCompletedAt = now;
+  }
+
+  /** Removes and returns every buffered (not in-flight) record, in order (abandon). */
+  drainBuffer(): BufferedRecord[] {
+    const out = this.#buffer.slice(this.#head).filter((e) => !e.taken);
+    this.#buffer = [];
+    this.#head = 0;
+    this.#buffered = 0;
+    this.#bufferedBytes = 0;
+    return out;
+  }
+
+  #claim(indices: readonly number[], bytes: number, oversized: boolean): Batch {
+    const entries: BufferedRecord[] = new Array(indices.length);
+    const records: PolledRecord[] = new Array(indices.length);
+    const keys = new Set<string>();
+    let payload = 0;
+    for (let j = 0; j < indices.length; j++) {
+      const e = this.#buffer[indices[j]!]!;
+      e.taken = true;
+      entries[j] = e;
+      records[j] = e.record;
+      keys.add(e.record.partitionKey);
+      payload += e.record.payloadBytes;
+    }
+    this.#buffered -= indices.length;
+    this.#bufferedBytes -= payload;
+    this.#locks.acquire(keys);
+    this.#inFlight++;
+    this.#skipTaken();
+    return { id: this.#nextId++, entries, records, bytes, oversized, keys };
+  }
+
+  #skipTaken(): void {
+    const buf = this.#buffer;
+    while (this.#head < buf.length && buf[this.#head]!.taken) this.#head++;
+    if (this.#head === buf.length) {
+      this.#buffer = [];
+      this.#head = 0;
+    } else if (this.#head >= 4096 && this.#head * 2 >= buf.length) {
+      this.#buffer = buf.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+}

@@ -1,0 +1,74 @@
+import { createRequire } from 'node:module';
+import { createServer, type Server } from 'node:net';
+import type { Server as HttpServer } from 'node:http';
+import { createSqsServer } from 'local-aws-sqs';
+
+const require = createRequire(import.meta.url);
+type KinesaliteFactory = (opts: { createStreamMs: number; updateStreamMs: number; deleteStreamMs?: number; shardLimit: number }) => HttpServer;
+
+export interface EmbeddedServers {
+  /** Endpoints to put into aws.endpoints. */
+  readonly endpoints: { readonly sqs: string; readonly kinesis: string };
+  /** Closes both servers. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** A free loopback port, for servers whose URLs must know their port before listening. */
+export function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv: Server = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function closeHttp(server: HttpServer): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections?.();
+  });
+}
+
+/**
+ * Starts local-aws-sqs and kinesalite in-process on 127.0.0.1. Port 0 picks a free port.
+ * Both keep their data in memory only.
+ */
+export async function startEmbeddedServers(opts: { sqsPort: number; kinesisPort: number; region: string; accountId: string }): Promise<EmbeddedServers> {
+  const sqsPort = opts.sqsPort || (await freeLoopbackPort());
+  const sqs = await createSqsServer({
+    port: sqsPort,
+    hostname: '127.0.0.1',
+    region: opts.region,
+    accountId: opts.accountId,
+    emulateQueueCreationLifecycle: false,
+  });
+  let kinesis: HttpServer;
+  let kinesisPort: number;
+  try {
+    const kinesalite = require('kinesalite') as KinesaliteFactory;
+    kinesis = kinesalite({ createStreamMs: 50, updateStreamMs: 50, deleteStreamMs: 50, shardLimit: 50 });
+    kinesisPort = await new Promise<number>((resolve, reject) => {
+      kinesis.once('error', reject);
+      kinesis.listen(opts.kinesisPort, '127.0.0.1', () => {
+        kinesis.off('error', reject);
+        const addr = kinesis.address();
+        resolve(addr && typeof addr === 'object' ? addr.port : opts.kinesisPort);
+      });
+    });
+  } catch (e) {
+    await closeHttp(sqs);
+    throw new Error(`cannot start the embedded Kinesis server (kinesalite) on 127.0.0.1:${opts.kinesisPort}: ${(e as Error).message}`, { cause: e });
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    endpoints: { sqs: `http://127.0.0.1:${sqsPort}`, kinesis: `http://127.0.0.1:${kinesisPort}` },
+    close() {
+      closing ??= Promise.all([closeHttp(sqs), closeHttp(kinesis)]).then(() => undefined);
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,345 @@
+/**
+ * The pipeline of one shard (ShardSink): a bounded buffer fed by the source, the batcher, the
+ * invokes, and the settling of finished records — checkpoints over the contiguous finished
+ * prefix (ordered: Kinesis, DynamoDB, Kafka) or complete/release per batch (queues: SQS, MQ).
+ */
+import type { Clock } from '../core/clock.js';
+import { AbortedError } from '../core/errors.js';
+import type { ShardId } from '../core/ids.js';
+import type { MappingSpec } from '../core/mapping.js';
+import { createBatchPlan } from '../failure/batch-plan.js';
+import type { FunctionRuntime } from '../invoke/runtime.js';
+import type { PipelineEventBus } from '../observability/events.js';
+import type { Logger } from '../observability/logger.js';
+import type { EventEnvelope, PolledRecord, ShardCommitter, ShardSink } from '../sources/source.js';
+import type { BufferedRecord } from '../batching/batch-assembly.js';
+import { Batcher, type Batch } from '../batching/batcher.js';
+import { CheckpointTracker } from '../batching/checkpoint-tracker.js';
+import { windowStartFor } from '../batching/window.js';
+import { CapacityGate } from './capacity.js';
+import { Checkpointer } from './checkpointer.js';
+import { routeFailure, type FailureHandler } from './failure-route.js';
+import { createInvoker, defaultRequestId, type ProcessingReporter } from './invoker.js';
+import { runOrderedBatch, type PlanFactory } from './ordered-batch.js';
+import { defaultMaxPendingRecords, resolvePipelineOptions, type ShardPipelineOptions } from './pipeline-options.js';
+import { runQueueBatch } from './queue-batch.js';
+
+export interface ShardPipelineDeps {
+  readonly mapping: MappingSpec;
+  readonly shardId: ShardId;
+  readonly committer: ShardCommitter;
+  readonly envelope: EventEnvelope;
+  /** Looked up per invoke (a missing function is a `PROBLEM:` and a throttle-like retry). */
+  readonly runtime: () => FunctionRuntime | undefined;
+  readonly events: PipelineEventBus;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** FilterCriteria: false = filtered out (finished without invoke). Undefined = no filter. */
+  readonly accept?: (record: PolledRecord) => boolean;
+  /** The mapping's OnFailure destination (ordered sources); without it given-up records are dropped. */
+  readonly onFailure?: FailureHandler;
+  /** LastProcessingResult feed. */
+  readonly report?: ProcessingReporter;
+  readonly options?: ShardPipelineOptions;
+  /** Failure plan of ordered batches. Default: failure/batch-plan with the mapping's settings. */
+  readonly plan?: PlanFactory;
+  /** awsRequestId generator. Default randomUUID. */
+  readonly requestId?: () => string;
+}
+
+/** A ShardSink plus controls the engine uses. */
+export interface ShardPipeline extends ShardSink {
+  /** Stops starting batches (in-flight ones finish); push() still buffers up to the limits. */
+  pause(): void;
+  resume(): void;
+  readonly closed: boolean;
+  /** Batches currently in flight. */
+  readonly inFlight: number;
+}
+
+export function createShardPipeline(d: ShardPipelineDeps): ShardPipeline {
+  const { mapping, shardId, committer, events, logger, clock } = d;
+  const o = resolvePipelineOptions(mapping, d.options);
+  const rbif = mapping.FunctionResponseTypes.includes('ReportBatchItemFailures');
+  const batcher = new Batcher({
+    batchSize: mapping.BatchSize,
+    windowMs: mapping.batchingWindowMs,
+    windowStart: windowStartFor(mapping.sourceKind),
+    overheadBytes: d.envelope.overheadBytes,
+    maxInFlight: o.maxInFlight,
+    ...(o.payloadLimitBytes !== undefined ? { limitBytes: o.payloadLimitBytes } : {}),
+  });
+  const tracker = new CheckpointTracker<PolledRecord>();
+  const gate = new CapacityGate(o.maxPendingRecords, o.maxPendingBytes);
+  const stopAc = new AbortController(); // abandon: no new invokes, backoffs, deliveries
+  const invokeAc = new AbortController(); // hard deadline: abort in-flight invokes
+  const active = new Set<Promise<void>>();
+  let queueSeq = 0;
+  let paused = false;
+  let flushing = false;
+  let closing = false;
+  let abandoned = false;
+  let closePromise: Promise<void> | undefined;
+  const drainStop = new AbortController(); // ends a drain early (deadline or abandon)
+  const cleanups: (() => void)[] = [];
+  let timer: { at: number; cancel: () => void } | undefined;
+  const report: ProcessingReporter = d.report ?? (() => {});
+
+  const invoke = createInvoker({
+    mapping,
+    shardId,
+    envelope: d.envelope,
+    runtime: d.runtime,
+    events,
+    clock,
+    report,
+    requestId: d.requestId ?? defaultRequestId,
+  });
+  const plan: PlanFactory =
+    d.plan ??
+    ((records, c) =>
+      createBatchPlan(
+        records,
+        {
+          maximumRetryAttempts: mapping.MaximumRetryAttempts ?? -1,
+          maximumRecordAgeInSeconds: mapping.MaximumRecordAgeInSeconds ?? -1,
+          bisectBatchOnFunctionError: mapping.BisectBatchOnFunctionError ?? false,
+          reportBatchItemFailures: rbif,
+          backoffMs: o.invokeBackoffMs,
+        },
+        c,
+      ));
+  const checkpointer = new Checkpointer({
+    committer,
+    clock,
+    signal: stopAc.signal,
+    backoffMs: o.ioBackoffMs,
+    onCommitted: (a) => {
+      gate.release(a.count, a.weight);
+      events.emit('checkpointed', { mapping: mapping.UUID, shard: shardId, position: a.last.id });
+    },
+    onError: (err, attempt) => logger.warn('checkpoint failed; retrying', { shardId, attempt, err }),
+  });
+
+  const finishOrdered = (entries: readonly BufferedRecord[]): void => {
+    for (const e of entries) tracker.finish(e.seq);
+    const a = tracker.advance();
+    if (a) checkpointer.offer(a);
+  };
+
+  const settleQueue = async (records: readonly PolledRecord[], how: 'complete' | 'release'): Promise<void> => {
+    try {
+      if (how === 'complete') {
+        await committer.complete(records);
+        events.emit('deleted', { mapping: mapping.UUID, shard: shardId, count: records.length });
+      } else {
+        await committer.release(records);
+      }
+    } catch (err) {
+      // The source could not delete/release: the queue redelivers after the visibility timeout.
+      logger.warn(`queue ${how} failed`, { shardId, count: records.length, err });
+    } finally {
+      let bytes = 0;
+      for (const r of records) bytes += r.payloadBytes;
+      gate.release(records.length, bytes);
+    }
+  };
+
+  const track = (p: Promise<void>): void => {
+    const t = p.finally(() => active.delete(t));
+    active.add(t);
+  };
+
+  const runBatch = (batch: Batch): Promise<void> =>
+    o.ordered
+      ? runOrderedBatch(batch, {
+          plan,
+          clock,
+          invoke,
+          finish: finishOrdered,
+          envelopeOverhead: d.envelope.overheadBytes,
+          stop: stopAc.signal,
+          invokeSignal: invokeAc.signal,
+          fail: (info, signal) =>
+            routeFailure(
+              { events, logger, clock, backoffMs: o.ioBackoffMs, ...(d.onFailure ? { handler: d.onFailure } : {}) },
+              { ...info, mapping, shardId, timestamp: clock.now() },
+              signal,
+            ),
+        })
+      : runQueueBatch(batch, {
+          invoke,
+          reportBatchItemFailures: rbif,
+          fifo: mapping.fifo,
+          complete: (rs) => settleQueue(rs, 'complete'),
+          release: (rs) => settleQueue(rs, 'release'),
+          oversized: (rs) => logger.warn('message exceeds the 6 MB invoke payload limit; released', { shardId, id: rs[0]?.id, bytes: rs[0]?.payloadBytes }),
+          invokeSignal: invokeAc.signal,
+        });
+
+  const start = (batch: Batch): void => {
+    track(
+      runBatch(batch)
+        .catch((err: unknown) => {
+          if (!stopAc.signal.aborted) logger.error('batch failed unexpectedly', { shardId, err });
+        })
+        .finally(() => {
+          batcher.complete(batch, clock.now());
+          pump();
+        }),
+    );
+  };
+
+  const clearTimer = (): void => {
+    timer?.cancel();
+    timer = undefined;
+  };
+
+  function pump(): void {
+    if (paused || abandoned) return;
+    for (;;) {
+      const r = batcher.take(clock.now(), flushing);
+      if (r.kind === 'batch') {
+        start(r.batch);
+        continue;
+      }
+      if (r.kind === 'wait') {
+        if (timer?.at === r.atMs) return;
+        clearTimer();
+        const t = { at: r.atMs, cancel: () => {} };
+        t.cancel = clock.setTimer(() => {
+          if (timer === t) timer = undefined;
+          pump();
+        }, r.atMs - clock.now());
+        timer = t;
+        return;
+      }
+      clearTimer();
+      return;
+    }
+  }
+
+  const accept = (records: readonly PolledRecord[]): void => {
+    const now = clock.now();
+    let bytes = 0;
+    let filtered: PolledRecord[] | undefined;
+    let filteredOrdered = false;
+    for (const r of records) {
+      bytes += r.payloadBytes;
+      let keep = true;
+      if (d.accept) {
+        try {
+          keep = d.accept(r);
+        } catch (err) {
+          logger.warn('filter failed; record kept', { shardId, id: r.id, err });
+        }
+      }
+      if (o.ordered) {
+        const seq = tracker.add(r, r.payloadBytes);
+        if (keep) batcher.add(r, seq, now);
+        else {
+          tracker.finish(seq);
+          filteredOrdered = true;
+          (filtered ??= []).push(r);
+        }
+      } else if (keep) batcher.add(r, queueSeq++, now);
+      else (filtered ??= []).push(r);
+    }
+    gate.add(records.length, bytes);
+    events.emit('polled', { mapping: mapping.UUID, shard: shardId, count: records.length, bytes });
+    if (filtered) {
+      events.emit('filtered', { mapping: mapping.UUID, shard: shardId, count: filtered.length });
+      if (filteredOrdered) finishOrdered([]);
+      else track(settleQueue(filtered, 'complete'));
+    }
+    pump();
+  };
+
+  const abandon = async (): Promise<void> => {
+    abandoned = true;
+    clearTimer();
+    stopAc.abort(new AbortedError('shard abandoned', { shardId }));
+    const left = batcher.drainBuffer().map((e) => e.record);
+    if (!o.ordered && left.length > 0) track(settleQueue(left, 'release'));
+    while (active.size > 0) await Promise.allSettled([...active]);
+    await checkpointer.idle();
+    gate.reset();
+  };
+
+  const sink: ShardPipeline = {
+    shardId,
+    get pending() {
+      return gate.records;
+    },
+    get closed() {
+      return closing;
+    },
+    get inFlight() {
+      return batcher.inFlight;
+    },
+    async push(records, signal) {
+      if (closing) throw new AbortedError('shard closed', { shardId });
+      if (records.length === 0) return;
+      await gate.waitForRoom(signal);
+      if (closing) throw new AbortedError('shard closed', { shardId });
+      accept(records);
+    },
+    setMaxInFlight(n) {
+      batcher.setMaxInFlight(n);
+      if (!o.explicitMaxPending) gate.setMaxRecords(defaultMaxPendingRecords(mapping.BatchSize, batcher.maxInFlight));
+      pump();
+    },
+    drained(signal) {
+      return gate.waitEmpty(signal);
+    },
+    pause() {
+      paused = true;
+      clearTimer();
+    },
+    resume() {
+      paused = false;
+      pump();
+    },
+    close(how) {
+      // Escalation: a close signal is the hard deadline (stop draining, abort in-flight invokes);
+      // a later close({ mode: 'abandon' }) ends a drain in progress. Same promise every time.
+      const sig = how.signal;
+      if (sig) {
+        const hard = (): void => {
+          drainStop.abort();
+          invokeAc.abort(new AbortedError('shard close deadline passed', { shardId }));
+        };
+        if (sig.aborted) hard();
+        else {
+          sig.addEventListener('abort', hard, { once: true });
+          cleanups.push(() => sig.removeEventListener('abort', hard));
+        }
+      }
+      if (how.mode === 'abandon') drainStop.abort();
+      closePromise ??= (async () => {
+        closing = true;
+        gate.close(new AbortedError('shard closed', { shardId }));
+        try {
+          if (how.mode === 'drain' && !drainStop.signal.aborted) {
+            flushing = true;
+            paused = false;
+            pump();
+            try {
+              await gate.waitEmpty(drainStop.signal);
+              while (active.size > 0) await Promise.allSettled([...active]);
+              clearTimer();
+              return;
+            } catch {
+              // deadline passed or abandon asked for: abandon what is left
+            }
+          }
+          await abandon();
+        } finally {
+          for (const c of cleanups.splice(0)) c();
+        }
+      })();
+      return closePromise;
+    },
+  };
+  return sink;
+}

@@ -1,0 +1,72 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CheckpointTracker } from '../../src/batching/checkpoint-tracker.js';
+import { createRng } from './prng.js';
+
+describe('CheckpointTracker', () => {
+  test('advances only over the contiguous finished prefix', () => {
+    const t = new CheckpointTracker<string>();
+    const s = ['a', 'b', 'c', 'd', 'e'].map((x) => t.add(x, 10));
+    assert.deepEqual(s, [0, 1, 2, 3, 4]);
+    t.finish(1);
+    t.finish(3);
+    assert.equal(t.advance(), undefined); // 0 unfinished
+    t.finish(0);
+    assert.deepEqual(t.advance(), { last: 'b', count: 2, weight: 20 });
+    assert.equal(t.advance(), undefined);
+    t.finish(2);
+    t.finish(4);
+    // Several prefixes finished at once: one result with the latest record.
+    assert.deepEqual(t.advance(), { last: 'e', count: 3, weight: 30 });
+    assert.equal(t.size, 0);
+    assert.equal(t.nextSeq, 5);
+  });
+
+  test('finishing twice or an already-passed record changes nothing', () => {
+    const t = new CheckpointTracker<number>();
+    t.add(0);
+    t.add(1);
+    t.finish(0);
+    t.finish(0);
+    assert.deepEqual(t.advance(), { last: 0, count: 1, weight: 0 });
+    t.finish(0);
+    t.finish(7);
+    assert.equal(t.advance(), undefined);
+    assert.equal(t.size, 1);
+  });
+
+  test('random finish orders over many seeds: every advance ends at the highest contiguous finished record', () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const rng = createRng(seed);
+      const t = new CheckpointTracker<number>();
+      const finished = new Set<number>();
+      let next = 0;
+      let checkpoint = -1;
+      let counted = 0;
+      for (let step = 0; step < 3000; step++) {
+        if (rng.next() < 0.5) {
+          const n = rng.int(20);
+          for (let i = 0; i < n; i++) assert.equal(t.add(next, 1), next++);
+        } else if (next > 0) {
+          const s = checkpoint + 1 + rng.int(Math.max(1, Math.min(40, next - checkpoint - 1)));
+          if (s < next) {
+            t.finish(s);
+            finished.add(s);
+          }
+        }
+        const a = t.advance();
+        let expect = checkpoint;
+        while (finished.has(expect + 1)) expect++;
+        if (expect === checkpoint) assert.equal(a, undefined, `seed ${seed}`);
+        else {
+          assert.equal(a?.last, expect, `seed ${seed}`);
+          assert.equal(a?.count, expect - checkpoint);
+          counted += a?.count ?? 0;
+          checkpoint = expect;
+        }
+      }
+      assert.equal(counted, checkpoint + 1);
+      assert.equal(t.size, next - checkpoint - 1);
+    }
+  });
+});
