@@ -1,7 +1,7 @@
 import { ApiError } from '../core/errors.js';
 import type { StoredMapping } from '../state/store.js';
 import { ConstraintViolations, invalidParameter } from './api-errors.js';
-import { functionArn, parseFunctionRef } from './function-ref.js';
+import { FUNCTION_NAME_PATTERN, functionArn, parseFunctionRef } from './function-ref.js';
 
 /** ListEventSourceMappings never returns more than this many items per page. */
 export const LIST_PAGE_MAX = 100;
@@ -48,7 +48,7 @@ export function listPage(
     const ref = parseFunctionRef(q.FunctionName);
     if (!ref) {
       const v = new ConstraintViolations();
-      v.add(q.FunctionName, 'functionName', 'Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?');
+      v.add(q.FunctionName, 'functionName', `Member must satisfy regular expression pattern: ${FUNCTION_NAME_PATTERN}`);
       v.throwIfAny();
     }
     const arn = functionArn(ref!.region ?? ctx.region, ref!.accountId ?? ctx.accountId, ref!.name, ref!.qualifier);

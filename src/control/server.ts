@@ -150,9 +150,14 @@ export function createControlPlane(deps: ControlPlaneDeps): ControlPlane {
         unsubscribe();
         await new Promise<void>((resolve) => {
           if (!server.listening) return resolve();
-          server.close(() => resolve());
+          // In-flight requests get 2 s to finish, then their connections are cut.
+          const force = setTimeout(() => server.closeAllConnections(), 2_000);
+          force.unref();
+          server.close(() => {
+            clearTimeout(force);
+            resolve();
+          });
           server.closeIdleConnections();
-          setTimeout(() => server.closeAllConnections(), 2_000).unref();
         });
         await service.idle();
       })();

@@ -79,7 +79,10 @@ export function verifySigV4(req: {
   const q = req.rawUrl.indexOf('?');
   const rawPath = q < 0 ? req.rawUrl : req.rawUrl.slice(0, q);
   const rawQuery = q < 0 ? '' : req.rawUrl.slice(q + 1);
-  const payloadHash = headerValue(req.headers, 'x-amz-content-sha256') ?? sha256hex(req.body);
+  // The body is always hashed here: a client-supplied X-Amz-Content-Sha256 must match it (no UNSIGNED-PAYLOAD).
+  const payloadHash = sha256hex(req.body);
+  const declaredHash = headerValue(req.headers, 'x-amz-content-sha256');
+  if (declaredHash !== undefined && declaredHash !== payloadHash) return { ok: false, reason: 'bad-signature', detail: 'payload hash mismatch' };
   const canonicalRequest = [req.method, canonicalUri(rawPath), canonicalQuery(rawQuery), canonicalHeaders, signedHeadersList, payloadHash].join('\n');
   const scope = `${date}/${region}/${service}/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256hex(canonicalRequest)].join('\n');

@@ -28,7 +28,7 @@ export function coreDaemonDeps(config: SluiceConfig): Omit<DaemonDeps, 'createSo
         aws: deps.aws,
         drainDeadlineMs: config.shutdown.drainTimeoutSeconds * 1000,
       }),
-    createMetrics: (events) => createMetrics(events),
+    createMetrics: (events, engine) => createMetrics(events, { engine }),
     createControlPlane: (deps) => createControlPlane(deps),
     bootMappings,
     startEmbedded,

@@ -63,7 +63,7 @@ export async function startDaemonWith(config: SluiceConfig, deps: DaemonDeps): P
     runtimes = deps.createRuntimes(config.functions, { logger, region: aws.region, accountId: aws.accountId });
     const sourceFactory = deps.createSourceFactory({ aws, logger, events });
     engine = deps.createEngine({ runtimes, sourceFactory, store, events, logger, aws });
-    metrics = deps.createMetrics(events);
+    metrics = deps.createMetrics(events, engine);
     control = deps.createControlPlane({
       host: config.server.host,
       port: config.server.port,
@@ -78,6 +78,9 @@ export async function startDaemonWith(config: SluiceConfig, deps: DaemonDeps): P
       ready: () => ready,
     });
     const address = await control.listen();
+    if (!config.server.auth && !/^(127\.|::1$|localhost$)/.test(config.server.host)) {
+      logger.warn('the control plane listens beyond loopback without server.auth: anyone who can reach it can change mappings', { host: config.server.host });
+    }
     await deps.bootMappings({ config, aws, engine, store, control, logger });
     if (config.progress.enabled) {
       progress = startProgress({ events, intervalMs: config.progress.intervalSeconds * 1000, write: deps.writeStdout });

@@ -74,7 +74,8 @@ export interface DaemonDeps {
     logger: Logger;
     aws: AwsSettings;
   }): Engine;
-  createMetrics(events: PipelineEventBus): MetricsLike | undefined;
+  /** `engine` lets the metrics read each mapping's state at scrape time. */
+  createMetrics(events: PipelineEventBus, engine: Engine): MetricsLike | undefined;
   createControlPlane(deps: ControlPlaneDeps): ControlPlaneLike;
   /** Restores the mappings in the state store and applies the config file's `mappings:`. */
   bootMappings(ctx: MappingBootContext): Promise<void>;

@@ -12,9 +12,9 @@ export interface FailureDelivery {
   readonly mappingUuid: MappingUuid;
   readonly shardId: ShardId;
   /**
-   * The invocation event of the discarded records (AWS shape, e.g. `{"Records":[…]}`). S3 and
-   * Kafka destinations include it as `payload` (a JSON string, as AWS writes it); SQS, SNS,
-   * file and webhook destinations send the record only.
+   * The invocation event of the discarded records (AWS shape, e.g. `{"Records":[…]}`). S3, Kafka
+   * and file destinations include it as `payload` (a JSON string, as AWS writes it to S3); SQS,
+   * SNS and webhook destinations send the record only (AWS: SQS/SNS carry metadata only).
    */
   readonly payload?: unknown;
 }

@@ -13,10 +13,13 @@ import type { ShardId } from '../core/ids.js';
 import type { FailureCondition, PlanError } from '../failure/batch-plan.js';
 import type { PolledRecord } from '../sources/source.js';
 
+/** Kafka also reports `MaximumPayloadSizeExceeded` (a single record over the invoke size cap). */
+export type OnFailureCondition = FailureCondition | 'MaximumPayloadSizeExceeded';
+
 export interface RequestContext {
   readonly requestId: string;
   readonly functionArn: string;
-  readonly condition: FailureCondition;
+  readonly condition: OnFailureCondition;
   readonly approximateInvokeCount: number;
 }
 export interface ResponseContext {
@@ -60,7 +63,7 @@ export interface OnFailureInput {
   /** The request id of the last invoke of these records (a fresh UUID when never invoked). */
   readonly requestId: string;
   readonly functionArn: string;
-  readonly condition: FailureCondition;
+  readonly condition: OnFailureCondition;
   /** PlanStep 'on-failure'.attempts. */
   readonly approximateInvokeCount: number;
   /** PlanStep 'on-failure'.lastError. */
@@ -84,8 +87,8 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 /** DynamoDB reports arrival times with second precision (`2019-11-14T00:13:19Z`). */
 const isoSeconds = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
-export function responseContextOf(lastError: PlanError | undefined, condition: FailureCondition, executedVersion: string): ResponseContext | undefined {
-  if (condition === 'RecordAgeExceeded' || lastError === undefined) return undefined;
+export function responseContextOf(lastError: PlanError | undefined, condition: OnFailureCondition, executedVersion: string): ResponseContext | undefined {
+  if (condition !== 'RetryAttemptsExhausted' || lastError === undefined) return undefined;
   const functionError =
     lastError.errorType === 'Handled' ? 'Handled' : lastError.errorType !== '' && lastError.statusCode < 300 ? 'Unhandled' : undefined;
   return { statusCode: lastError.statusCode, executedVersion, ...(functionError ? { functionError } : {}) };

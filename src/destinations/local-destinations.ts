@@ -1,13 +1,14 @@
 /**
  * OnFailure destinations beyond AWS's list, for self-hosting: `file:///abs/path.jsonl` (one JSON
- * line per record, appended and fsync'd before deliver() resolves) and `http(s)://…` webhooks
+ * line per record — with `payload`, the discarded records, as S3 gets it — appended and fsync'd
+ * before deliver() resolves) and `http(s)://…` webhooks
  * (POST of the record as JSON; any 2xx is delivered, anything else is a retriable failure).
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AbortedError, DestinationError } from '../core/errors.js';
-import { onceClose, type Destination } from './destination.js';
+import { onceClose, withPayload, type Destination } from './destination.js';
 
 export function createFileDestination(target: string): Destination {
   let path: string;
@@ -38,7 +39,7 @@ export function createFileDestination(target: string): Destination {
     deliver(d, signal) {
       if (signal.aborted) return Promise.reject(new AbortedError('delivery aborted', { destination: target }));
       if (closed) return Promise.reject(new DestinationError(`destination ${target} is closed`, { context: { destination: target } }));
-      const line = JSON.stringify(d.record) + '\n';
+      const line = JSON.stringify(withPayload(d)) + '\n';
       const p = tail.then(() => write(line));
       tail = p.catch(() => undefined);
       return p.catch((e: unknown) => {

@@ -30,7 +30,7 @@ export interface CompiledFilter {
 }
 
 type Pred = (v: unknown) => boolean;
-/** A leaf condition: `present` false when the field is absent. */
+/** A leaf condition: an `exists` check, or a test of one leaf value. */
 interface Leaf {
   readonly exists?: boolean;
   readonly test?: Pred;

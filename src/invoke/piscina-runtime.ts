@@ -10,6 +10,7 @@
  * - process.exit(n) / an uncaught exception (status 129) / an unhandled rejection (status 128) on
  *   a thread: `Runtime.ExitError` for every invoke running on that thread (threads run several
  *   invokes at once, unlike a Lambda sandbox); piscina starts a replacement thread.
+ * - Heap above memorySizeMb (times the invokes sharing the thread): `Runtime.OutOfMemory`.
  * - Caller's signal aborted: invoke() rejects with AbortedError at once; the handler runs on to
  *   its end or its timeout (as a Lambda function does when its caller goes away).
  */
@@ -69,6 +70,8 @@ export function createPiscinaRuntime(spec: HandlerFunctionSpec, opts: PiscinaRun
     // thread is being replaced.
     maxQueue: spec.concurrency,
     idleTimeout: Infinity,
+    // Lambda's memory size caps the heap; the invokes sharing a thread share its heap.
+    resourceLimits: { maxOldGenerationSizeMb: spec.memorySizeMb * perThread },
     loadBalancer: recycler.balancer as never,
     env: {
       ...process.env,
@@ -130,6 +133,9 @@ export function createPiscinaRuntime(spec: HandlerFunctionSpec, opts: PiscinaRun
     const msg = err instanceof Error ? err.message : String(err);
     if (msg === 'Task queue is at limit') return tooManyPending(`worker pool queue of ${spec.name} is full`, ms);
     if (shuttingDown) return functionError('Sluice.RuntimeClosed', `function ${spec.name} is closed`, ms, { statusCode: 503, throttled: true });
+    if ((err as { code?: unknown } | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+      return functionError('Runtime.OutOfMemory', `RequestId: ${requestId} Error: Runtime exited with error: signal: killed`, ms);
+    }
     const m = EXIT_RE.exec(msg);
     return exitError(requestId, m === null ? undefined : Number(m[1]), ms);
   };

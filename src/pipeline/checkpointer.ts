@@ -41,16 +41,12 @@ export class Checkpointer {
   }
 
   async #run(): Promise<void> {
-    try {
-      await this.#loop();
-    } finally {
-      this.#running = undefined;
-    }
-  }
-
-  async #loop(): Promise<void> {
     let attempt = 0;
-    while (this.#queued) {
+    for (;;) {
+      if (!this.#queued) {
+        this.#running = undefined;
+        return;
+      }
       const a = this.#queued;
       this.#queued = undefined;
       try {
@@ -61,10 +57,14 @@ export class Checkpointer {
         attempt++;
         this.#queued = merge(a, this.#queued);
         this.#d.onError(err, attempt);
-        if (this.#d.signal.aborted) return;
+        if (this.#d.signal.aborted) {
+          this.#running = undefined;
+          return;
+        }
         try {
           await delay(this.#d.backoffMs(attempt), this.#d.signal, this.#d.clock);
         } catch {
+          this.#running = undefined;
           return;
         }
       }

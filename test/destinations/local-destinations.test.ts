@@ -33,7 +33,7 @@ describe('file:// destination', () => {
     await dest.close();
     const lines = (await readFile(path, 'utf8')).split('\n');
     assert.equal(lines.pop(), '');
-    assert.deepEqual(lines.map((l) => JSON.parse(l) as unknown), ds.map((d) => JSON.parse(JSON.stringify(d.record)) as unknown));
+    assert.deepEqual(lines.map((l) => JSON.parse(l) as unknown), ds.map((d) => ({ ...(JSON.parse(JSON.stringify(d.record)) as object), payload: JSON.stringify(d.payload) })));
   });
   test('appends to an existing file; delivery after close is refused', async () => {
     const path = join(dir, 'again.jsonl');

@@ -217,6 +217,14 @@ describe('piscina runtime: module problems', () => {
     assertError(await call(noExport, {}), 'Runtime.HandlerNotFound', 'behaviours.doesNotExist is undefined or not exported');
   });
 
+  test('a heap above memorySizeMb is Runtime.OutOfMemory; the pool replaces the thread', async (t) => {
+    const rt = make({ concurrency: 1, memorySizeMb: 128, timeoutSeconds: 20 });
+    t.after(() => rt.close());
+    const r = await rt.invoke({ action: 'oom' }, { signal: never, payloadBytes: 0, requestId: 'oom-req' });
+    assertError(r, 'Runtime.OutOfMemory', 'RequestId: oom-req Error: Runtime exited with error: signal: killed');
+    await assertStillWorks(rt);
+  });
+
   test('close() is idempotent and later invokes answer Sluice.RuntimeClosed', async () => {
     const rt = make({ concurrency: 1 });
     await assertStillWorks(rt);

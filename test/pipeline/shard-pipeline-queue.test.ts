@@ -184,3 +184,20 @@ describe('shard pipeline backpressure and close', () => {
     assert.equal(h.runtime.calls.length, 2);
   });
 });
+
+describe('shard pipeline close escalation', () => {
+  test('close(abandon) while a drain without deadline waits ends the drain; both calls get the same promise', async () => {
+    const h = harness('kinesis', { BatchSize: 2 });
+    await h.pipeline.push(recs(0, 4));
+    const drain = h.pipeline.close({ mode: 'drain' });
+    await settle();
+    h.runtime.answer(fnError()); // the batch now backs off and would retry forever
+    await settle();
+    const abandon = h.pipeline.close({ mode: 'abandon' });
+    assert.equal(abandon, drain);
+    await drain;
+    assert.deepEqual(h.committer.checkpoints, []);
+    assert.equal(h.runtime.calls.length, 1);
+    assert.equal(h.pipeline.pending, 0);
+  });
+});

@@ -19,11 +19,13 @@ async function connectOrExplain(): Promise<ChannelModel> {
 
 test('smoke: RabbitMQ on 127.0.0.1:5672 takes and delivers messages (amqplib, publisher confirms)', async (t) => {
   const conn = await connectOrExplain();
-  t.after(() => conn.close());
   const ch = await conn.createConfirmChannel();
   const queue = uniqueName('sluice-smoke');
+  t.after(async () => {
+    await ch.deleteQueue(queue);
+    await conn.close();
+  });
   await ch.assertQueue(queue, { durable: false, autoDelete: false });
-  t.after(() => ch.deleteQueue(queue).then(() => undefined));
 
   const bodies = ['one', 'two', 'three'];
   for (const [i, b] of bodies.entries()) ch.sendToQueue(queue, Buffer.from(b), { messageId: `m-${i}`, contentType: 'text/plain' });
