@@ -23,10 +23,10 @@ const SHARDS = 4;
 const POLL_CHUNK = 500; // records per push, like one GetRecords response
 const KEYS = 1000;
 const CASES: readonly { batchSize: number; records: number }[] = [
-  { batchSize: 1, records: 20_000 },
-  { batchSize: 100, records: 120_000 },
-  { batchSize: 1000, records: 120_000 },
-  { batchSize: 10_000, records: 120_000 },
+  { batchSize: 1, records: 16_000 },
+  { batchSize: 100, records: 80_000 },
+  { batchSize: 1000, records: 80_000 },
+  { batchSize: 10_000, records: 80_000 },
 ];
 const PFS = [1, 10] as const;
 /** Each measurement is repeated; the median run is reported (the machine is shared). */

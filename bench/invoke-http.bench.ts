@@ -75,6 +75,8 @@ function buildEvents(): object[] {
 
 interface RunStats {
   seconds: number;
+  /** CPU time of this whole process (all its threads) during the run, in µs. */
+  cpuMicros: number;
   latencies: number[];
 }
 
@@ -83,6 +85,7 @@ async function closedLoop(events: readonly object[], concurrency: number, call: 
   const latencies = new Array<number>(events.length);
   let next = 0;
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const lane = async (): Promise<void> => {
     for (;;) {
       const i = next++;
@@ -93,7 +96,8 @@ async function closedLoop(events: readonly object[], concurrency: number, call: 
     }
   };
   await Promise.all(Array.from({ length: concurrency }, lane));
-  return { seconds: (performance.now() - t0) / 1000, latencies };
+  const c = process.cpuUsage(c0);
+  return { seconds: (performance.now() - t0) / 1000, cpuMicros: c.user + c.system, latencies };
 }
 
 function pct(sorted: readonly number[], p: number): number {
@@ -107,6 +111,7 @@ function summary(best: RunStats): Record<string, number> {
     batches_per_s: Math.round(BATCHES / best.seconds),
     p50_ms: pct(sorted, 0.5),
     p99_ms: pct(sorted, 0.99),
+    cpu_us_per_batch: Math.round(best.cpuMicros / BATCHES),
   };
 }
 
@@ -156,6 +161,8 @@ async function main(): Promise<void> {
     const best: Partial<Record<keyof typeof sides, RunStats>> = {};
     const ratios: number[] = [];
     const ratiosStringify: number[] = [];
+    const cpuRatios: number[] = [];
+    const cpuRatiosStringify: number[] = [];
     const gc = (globalThis as { gc?: () => void }).gc;
     for (let r = 0; r < ROUNDS; r++) {
       const order = Object.keys(sides) as (keyof typeof sides)[];
@@ -169,6 +176,8 @@ async function main(): Promise<void> {
       }
       ratios.push(round.raw!.seconds / round.sluice!.seconds);
       ratiosStringify.push(round.rawStringify!.seconds / round.sluice!.seconds);
+      cpuRatios.push(round.raw!.cpuMicros / round.sluice!.cpuMicros);
+      cpuRatiosStringify.push(round.rawStringify!.cpuMicros / round.sluice!.cpuMicros);
     }
     const median = (xs: number[]): number => {
       xs.sort((x, y) => x - y);
@@ -195,6 +204,10 @@ async function main(): Promise<void> {
         // ... and the medians of the rounds' paired ratios (their spread shows the machine's noise).
         ratio_median_of_rounds: median(ratios),
         ratio_vs_stringify_median_of_rounds: median(ratiosStringify),
+        // client CPU per batch, ceiling / sluice (the server runs in another process): far less
+        // sensitive than wall time to other processes on the machine.
+        cpu_ratio_median_of_rounds: median(cpuRatios),
+        cpu_ratio_vs_stringify_median_of_rounds: median(cpuRatiosStringify),
       }),
     );
   } finally {

@@ -7,7 +7,7 @@ import type { AwsSettings } from '../sources/source.js';
 import { resolveFunctions } from './functions.js';
 import { controlPlaneMappingCheck } from './control-check.js';
 import { mappingProblems, type MappingCheck } from './mappings.js';
-import { schemaProblems } from './schema-problems.js';
+import { keyPath, schemaProblems } from './schema-problems.js';
 import type { ConfigMapping, EmbeddedConfig, ServerConfig, SluiceConfig, StateConfig } from './types.js';
 
 /** The file used when neither `--config` nor `SLUICE_CONFIG` names one (relative to the working directory). */
@@ -62,8 +62,19 @@ export function parseConfig(text: string, file: string, opts: Omit<LoadConfigOpt
   }
   const raw: unknown = doc.toJS({ maxAliasCount: 1000 }) ?? {};
   const problems = schemaProblems(raw, file);
-  // Structural problems make the resolution below unreliable: report what we have.
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) {
+    // Structural problems make the full resolution unreliable; still check the handler files of
+    // the function entries that are well-formed, so one run reports as much as possible.
+    const fns = (raw as RawConfig).functions;
+    if (fns && typeof fns === 'object' && !Array.isArray(fns)) {
+      const clean = Object.fromEntries(
+        Object.entries(fns).filter(([name]) => !problems.some((p) => p.path === 'functions' || p.path.startsWith(keyPath(['functions', name])))),
+      );
+      const region = (raw as RawConfig).aws?.region ?? 'us-east-1';
+      resolveFunctions(clean, { file, baseDir: dirname(file), region: typeof region === 'string' ? region : 'us-east-1' }, problems);
+    }
+    throw new ConfigError(problems);
+  }
   const cfg = resolveConfig(raw as RawConfig, file, opts, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(cfg);

@@ -42,6 +42,7 @@ export class MappingService {
   readonly #fnNames: ReadonlySet<string>;
   readonly #pending = new Map<string, PendingOp>();
   readonly #background = new Set<Promise<void>>();
+  readonly #dirty = new Set<MappingUuid>();
   #chain: Promise<void> = Promise.resolve();
 
   constructor(deps: MappingServiceDeps) {
@@ -195,9 +196,18 @@ export class MappingService {
     }
   }
 
-  /** Engine status changes are persisted (serialised with the API's writes). */
+  /** Engine status changes are persisted (coalesced per mapping, serialised with the API's writes). */
   onEngineStatus(uuid: MappingUuid): void {
-    this.#bg(this.#serial(() => this.#persistStatus(uuid)));
+    const first = this.#dirty.size === 0;
+    this.#dirty.add(uuid);
+    if (!first) return;
+    this.#bg(
+      this.#serial(async () => {
+        const batch = [...this.#dirty];
+        this.#dirty.clear();
+        for (const u of batch) await this.#persistStatus(u);
+      }),
+    );
   }
 
   /** Config file: create, or replace the matching mapping's spec when it differs. */

@@ -105,6 +105,12 @@ function resolve(
     }
   }
 
+  // OnFailure destination: an SQS queue, SNS topic or S3 bucket ARN; Kafka also `kafka://<topic>`.
+  const dest = i.DestinationConfig?.OnFailure?.Destination;
+  if (dest !== undefined && dest !== '' && !isDestination(dest, k)) {
+    throw invalidParameter(`The provided destination config DestinationConfig(onSuccess=null, onFailure=OnFailure(destination=${dest})) is invalid.`);
+  }
+
   // Record age: -1, or 60..604800.
   if (i.MaximumRecordAgeInSeconds !== undefined && i.MaximumRecordAgeInSeconds >= 0 && i.MaximumRecordAgeInSeconds < 60) {
     throw invalidParameter('MaximumRecordAgeInSeconds must be -1 or between 60 and 604800');
@@ -175,6 +181,11 @@ function resolve(
     LastModified: Math.floor(ctx.now() / 1000),
   };
   return deepFreeze(spec);
+}
+
+function isDestination(d: string, k: SourceKind): boolean {
+  if (k === 'kafka' && /^kafka:\/\/[a-zA-Z0-9._-]+$/.test(d)) return true;
+  return /^arn:aws[a-zA-Z-]*:sqs:[a-z0-9-]+:\d{12}:[^:/]+$/.test(d) || /^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:\d{12}:[^:/]+$/.test(d) || /^arn:aws[a-zA-Z-]*:s3:::[^/]+$/.test(d);
 }
 
 function resolveSource(i: MappingInput, ctx: ValidationContext): ResolvedSource {

@@ -17,15 +17,25 @@ const fn = workerData;
 process.on('uncaughtException', () => process.exit(129));
 process.on('unhandledRejection', () => process.exit(128));
 
+/** @type {import('./call-handler.mjs').LoadedHandler | undefined} */
+let loaded;
 /** @type {Promise<import('./call-handler.mjs').LoadedHandler> | undefined} */
 let loading;
 
+/**
+ * @param {import('./call-handler.mjs').LoadedHandler} h
+ * @param {{ event: unknown, requestId: string, deadline: number }} task
+ */
+function run(h, task) {
+  if (!h.ok) return h;
+  return callHandler(h.handler, task.event, createContext(fn, task.requestId, task.deadline));
+}
+
 /** @param {{ event: unknown, requestId: string, deadline: number }} task */
-export default async function invoke(task) {
+export default function invoke(task) {
   // A task that waited in the pool's queue past its deadline was already reported timed out.
   if (Date.now() >= task.deadline) return { ok: false, errorType: 'Sluice.Expired', errorMessage: 'not run: deadline passed while queued' };
-  loading ??= loadHandler(fn.modulePath, fn.exportName);
-  const loaded = await loading;
-  if (!loaded.ok) return loaded;
-  return callHandler(loaded.handler, task.event, createContext(fn, task.requestId, task.deadline));
+  if (loaded !== undefined) return run(loaded, task);
+  loading ??= loadHandler(fn.modulePath, fn.exportName).then((h) => (loaded = h));
+  return loading.then((h) => run(h, task));
 }

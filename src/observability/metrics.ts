@@ -88,6 +88,24 @@ export function createMetrics(events: PipelineEventBus, opts: MetricsOptions = {
 
   const learnt = new Map<MappingUuid, string>();
   const fn = (uuid: MappingUuid): string => opts.functionName?.(uuid) ?? learnt.get(uuid) ?? '';
+  /**
+   * The first invoke names a mapping's function: counts recorded before it (under an empty
+   * function_name) move to the named series, so each mapping has one series per metric.
+   */
+  const learn = (uuid: MappingUuid, name: string): void => {
+    if (!name || learnt.has(uuid) || opts.functionName?.(uuid) !== undefined) return;
+    learnt.set(uuid, name);
+    for (const c of [polled, polledBytes, filtered, invoked, failed, dropped, deleted, delivered]) {
+      const moved = takeMatching(c, { mapping_uuid: uuid, function_name: '' });
+      if (moved > 0) c.inc({ mapping_uuid: uuid, function_name: name }, moved);
+    }
+    for (const g of [iteratorAge, offsetLag, inflight]) {
+      if (g === inflight) {
+        const n = takeMatching(g, { mapping_uuid: uuid, function_name: '' });
+        if (n !== 0) g.inc({ mapping_uuid: uuid, function_name: name }, n);
+      } else removeMatching(g, { mapping_uuid: uuid, function_name: '' });
+    }
+  };
   const ml = (uuid: MappingUuid): { mapping_uuid: string; function_name: string } => ({ mapping_uuid: uuid, function_name: fn(uuid) });
 
   const subs = [
@@ -98,7 +116,7 @@ export function createMetrics(events: PipelineEventBus, opts: MetricsOptions = {
     }),
     events.on('filtered', (e) => filtered.inc(ml(e.mapping), e.count)),
     events.on('invoked', (e) => {
-      if (e.functionName && !learnt.has(e.mapping)) learnt.set(e.mapping, e.functionName);
+      learn(e.mapping, e.functionName);
       const l = ml(e.mapping);
       invoked.inc(l, e.count);
       if (!e.ok) failed.inc(l, e.count);
@@ -111,7 +129,7 @@ export function createMetrics(events: PipelineEventBus, opts: MetricsOptions = {
     events.on('iteratorAge', (e) => iteratorAge.set({ ...ml(e.mapping), shard_id: e.shard }, e.ms)),
     events.on('offsetLag', (e) => offsetLag.set({ ...ml(e.mapping), shard_id: e.shard }, e.lag)),
     events.on('inflight', (e) => {
-      if (e.functionName && !learnt.has(e.mapping)) learnt.set(e.mapping, e.functionName);
+      learn(e.mapping, e.functionName);
       inflight.inc(ml(e.mapping), e.delta);
     }),
   ];
@@ -145,4 +163,17 @@ function removeMatching(metric: Counter<string> | Gauge<string> | Histogram<stri
   for (const entry of Object.values(m.hashMap ?? {})) {
     if (Object.entries(match).every(([k, v]) => entry.labels?.[k] === v)) m.remove(entry.labels);
   }
+}
+
+/** Removes the series whose labels include `match` and returns the sum of their values. */
+function takeMatching(metric: Counter<string> | Gauge<string>, match: Record<string, string>): number {
+  const m = metric as unknown as { hashMap: Record<string, { labels: Record<string, string>; value: number }>; remove(l: Record<string, string>): void };
+  let sum = 0;
+  for (const entry of Object.values(m.hashMap ?? {})) {
+    if (Object.entries(match).every(([k, v]) => entry.labels?.[k] === v)) {
+      sum += entry.value;
+      m.remove(entry.labels);
+    }
+  }
+  return sum;
 }

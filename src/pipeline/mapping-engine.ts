@@ -16,6 +16,7 @@ import type { PipelineEventBus } from '../observability/events.js';
 import type { Logger } from '../observability/logger.js';
 import type { AwsSettings, PolledRecord, Source } from '../sources/source.js';
 import type { CheckpointStore } from '../state/store.js';
+import { createRecordFilter } from '../filtering/record-filter.js';
 import type { Engine, MappingStatus } from './engine.js';
 import type { FailureHandler } from './failure-route.js';
 import { functionNotFoundProblem } from './invoker.js';
@@ -34,7 +35,10 @@ export interface MappingEngineDeps {
   readonly aws: AwsSettings;
   /** The OnFailure destination of a mapping (DestinationConfig.OnFailure), or undefined (records are dropped). */
   readonly onFailureDestination?: (spec: MappingSpec) => FailureHandler | undefined;
-  /** FilterCriteria of a mapping as a record predicate (false = filtered out), or undefined (no filter). */
+  /**
+   * FilterCriteria of a mapping as a record predicate (false = filtered out), or undefined (no
+   * filter). Default: filtering/record-filter `createRecordFilter` (EventBridge-style patterns).
+   */
   readonly filterFor?: (spec: MappingSpec) => ((record: PolledRecord) => boolean) | undefined;
   readonly pipelineOptions?: ShardPipelineOptions;
   /** How long an update/disable drains in-flight work before abandoning it. Default 30 000 ms. */
@@ -88,7 +92,7 @@ export function createMappingEngine(deps: MappingEngineDeps): Engine {
     const spec = e.spec;
     if (!deps.runtimes.get(spec.FunctionName)) e.cell.setProblem(functionNotFoundProblem(spec));
     const onFailure = deps.onFailureDestination?.(spec);
-    const accept = deps.filterFor?.(spec);
+    const accept = (deps.filterFor ?? createRecordFilter)(spec);
     const run = startMappingRun({
       spec,
       runtimes: deps.runtimes,

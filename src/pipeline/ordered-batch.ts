@@ -7,7 +7,8 @@
 import type { Clock } from '../core/clock.js';
 import { delay } from '../core/clock.js';
 import type { RecordId } from '../core/ids.js';
-import type { BatchPlan } from '../failure/batch-plan.js';
+import { createBatchPlan, type BatchPlan } from '../failure/batch-plan.js';
+import type { MappingSpec } from '../core/mapping.js';
 import type { PolledRecord } from '../sources/source.js';
 import type { BufferedRecord } from '../batching/batch-assembly.js';
 import type { Batch } from '../batching/batcher.js';
@@ -16,6 +17,18 @@ import type { FailureInfo } from './failure-route.js';
 import type { InvokeAttempt } from './invoker.js';
 
 export type PlanFactory = (records: readonly { readonly id: RecordId; readonly arrivalMs: number }[], clock: Clock) => BatchPlan;
+
+/** The failure plan with the mapping's MaximumRetryAttempts, MaximumRecordAgeInSeconds, bisect and ReportBatchItemFailures. */
+export function planFromMapping(mapping: MappingSpec, backoffMs: (failures: number) => number): PlanFactory {
+  const cfg = {
+    maximumRetryAttempts: mapping.MaximumRetryAttempts ?? -1,
+    maximumRecordAgeInSeconds: mapping.MaximumRecordAgeInSeconds ?? -1,
+    bisectBatchOnFunctionError: mapping.BisectBatchOnFunctionError ?? false,
+    reportBatchItemFailures: mapping.FunctionResponseTypes.includes('ReportBatchItemFailures'),
+    backoffMs,
+  };
+  return (records, clock) => createBatchPlan(records, cfg, clock);
+}
 
 export interface OrderedBatchDeps {
   readonly plan: PlanFactory;

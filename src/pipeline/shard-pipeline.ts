@@ -4,25 +4,24 @@
  * prefix (ordered: Kinesis, DynamoDB, Kafka) or complete/release per batch (queues: SQS, MQ).
  */
 import type { Clock } from '../core/clock.js';
+import { delay } from '../core/clock.js';
 import { AbortedError } from '../core/errors.js';
 import type { ShardId } from '../core/ids.js';
 import type { MappingSpec } from '../core/mapping.js';
-import { createBatchPlan } from '../failure/batch-plan.js';
 import type { FunctionRuntime } from '../invoke/runtime.js';
 import type { PipelineEventBus } from '../observability/events.js';
 import type { Logger } from '../observability/logger.js';
 import type { EventEnvelope, PolledRecord, ShardCommitter, ShardSink } from '../sources/source.js';
 import type { BufferedRecord } from '../batching/batch-assembly.js';
 import { Batcher, type Batch } from '../batching/batcher.js';
-import { CheckpointTracker } from '../batching/checkpoint-tracker.js';
 import { windowStartFor } from '../batching/window.js';
 import { CapacityGate } from './capacity.js';
-import { Checkpointer } from './checkpointer.js';
 import { routeFailure, type FailureHandler } from './failure-route.js';
 import { createInvoker, defaultRequestId, type ProcessingReporter } from './invoker.js';
-import { runOrderedBatch, type PlanFactory } from './ordered-batch.js';
+import { planFromMapping, runOrderedBatch, type PlanFactory } from './ordered-batch.js';
 import { defaultMaxPendingRecords, resolvePipelineOptions, type ShardPipelineOptions } from './pipeline-options.js';
 import { runQueueBatch } from './queue-batch.js';
+import { createSettlement } from './settlement.js';
 
 export interface ShardPipelineDeps {
   readonly mapping: MappingSpec;
@@ -69,7 +68,6 @@ export function createShardPipeline(d: ShardPipelineDeps): ShardPipeline {
     maxInFlight: o.maxInFlight,
     ...(o.payloadLimitBytes !== undefined ? { limitBytes: o.payloadLimitBytes } : {}),
   });
-  const tracker = new CheckpointTracker<PolledRecord>();
   const gate = new CapacityGate(o.maxPendingRecords, o.maxPendingBytes);
   const stopAc = new AbortController(); // abandon: no new invokes, backoffs, deliveries
   const invokeAc = new AbortController(); // hard deadline: abort in-flight invokes
@@ -95,55 +93,10 @@ export function createShardPipeline(d: ShardPipelineDeps): ShardPipeline {
     report,
     requestId: d.requestId ?? defaultRequestId,
   });
-  const plan: PlanFactory =
-    d.plan ??
-    ((records, c) =>
-      createBatchPlan(
-        records,
-        {
-          maximumRetryAttempts: mapping.MaximumRetryAttempts ?? -1,
-          maximumRecordAgeInSeconds: mapping.MaximumRecordAgeInSeconds ?? -1,
-          bisectBatchOnFunctionError: mapping.BisectBatchOnFunctionError ?? false,
-          reportBatchItemFailures: rbif,
-          backoffMs: o.invokeBackoffMs,
-        },
-        c,
-      ));
-  const checkpointer = new Checkpointer({
-    committer,
-    clock,
-    signal: stopAc.signal,
-    backoffMs: o.ioBackoffMs,
-    onCommitted: (a) => {
-      gate.release(a.count, a.weight);
-      events.emit('checkpointed', { mapping: mapping.UUID, shard: shardId, position: a.last.id });
-    },
-    onError: (err, attempt) => logger.warn('checkpoint failed; retrying', { shardId, attempt, err }),
-  });
-
-  const finishOrdered = (entries: readonly BufferedRecord[]): void => {
-    for (const e of entries) tracker.finish(e.seq);
-    const a = tracker.advance();
-    if (a) checkpointer.offer(a);
-  };
-
-  const settleQueue = async (records: readonly PolledRecord[], how: 'complete' | 'release'): Promise<void> => {
-    try {
-      if (how === 'complete') {
-        await committer.complete(records);
-        events.emit('deleted', { mapping: mapping.UUID, shard: shardId, count: records.length });
-      } else {
-        await committer.release(records);
-      }
-    } catch (err) {
-      // The source could not delete/release: the queue redelivers after the visibility timeout.
-      logger.warn(`queue ${how} failed`, { shardId, count: records.length, err });
-    } finally {
-      let bytes = 0;
-      for (const r of records) bytes += r.payloadBytes;
-      gate.release(records.length, bytes);
-    }
-  };
+  const plan: PlanFactory = d.plan ?? planFromMapping(mapping, o.invokeBackoffMs);
+  const settlement = createSettlement({ mapping, shardId, committer, events, logger, clock, gate, signal: stopAc.signal, backoffMs: o.ioBackoffMs });
+  const finishOrdered = (entries: readonly BufferedRecord[]): void => settlement.finish(entries.map((e) => e.seq));
+  const settleQueue = settlement.settle;
 
   const track = (p: Promise<void>): void => {
     const t = p.finally(() => active.delete(t));
@@ -177,12 +130,28 @@ export function createShardPipeline(d: ShardPipelineDeps): ShardPipeline {
           invokeSignal: invokeAc.signal,
         });
 
+  /** A batch that throws (a bug, not a function error) is run again after backoff: never skipped. */
+  const runGuarded = async (batch: Batch): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await runBatch(batch);
+        return;
+      } catch (err) {
+        if (stopAc.signal.aborted) return;
+        logger.error('batch failed unexpectedly; retrying it', { shardId, attempt, err });
+        report(`Internal error: ${err instanceof Error ? err.message : String(err)}`);
+        try {
+          await delay(o.ioBackoffMs(attempt), stopAc.signal, clock);
+        } catch {
+          return;
+        }
+      }
+    }
+  };
+
   const start = (batch: Batch): void => {
     track(
-      runBatch(batch)
-        .catch((err: unknown) => {
-          if (!stopAc.signal.aborted) logger.error('batch failed unexpectedly', { shardId, err });
-        })
+      runGuarded(batch)
         .finally(() => {
           batcher.complete(batch, clock.now());
           pump();
@@ -223,7 +192,7 @@ export function createShardPipeline(d: ShardPipelineDeps): ShardPipeline {
     const now = clock.now();
     let bytes = 0;
     let filtered: PolledRecord[] | undefined;
-    let filteredOrdered = false;
+    let filteredSeqs: number[] | undefined;
     for (const r of records) {
       bytes += r.payloadBytes;
       let keep = true;
@@ -235,11 +204,10 @@ export function createShardPipeline(d: ShardPipelineDeps): ShardPipeline {
         }
       }
       if (o.ordered) {
-        const seq = tracker.add(r, r.payloadBytes);
+        const seq = settlement.register(r);
         if (keep) batcher.add(r, seq, now);
         else {
-          tracker.finish(seq);
-          filteredOrdered = true;
+          (filteredSeqs ??= []).push(seq);
           (filtered ??= []).push(r);
         }
       } else if (keep) batcher.add(r, queueSeq++, now);
@@ -249,7 +217,7 @@ export function createShardPipeline(d: ShardPipelineDeps): ShardPipeline {
     events.emit('polled', { mapping: mapping.UUID, shard: shardId, count: records.length, bytes });
     if (filtered) {
       events.emit('filtered', { mapping: mapping.UUID, shard: shardId, count: filtered.length });
-      if (filteredOrdered) finishOrdered([]);
+      if (filteredSeqs) settlement.finish(filteredSeqs);
       else track(settleQueue(filtered, 'complete'));
     }
     pump();
@@ -262,7 +230,7 @@ export function createShardPipeline(d: ShardPipelineDeps): ShardPipeline {
     const left = batcher.drainBuffer().map((e) => e.record);
     if (!o.ordered && left.length > 0) track(settleQueue(left, 'release'));
     while (active.size > 0) await Promise.allSettled([...active]);
-    await checkpointer.idle();
+    await settlement.idle();
     gate.reset();
   };
 

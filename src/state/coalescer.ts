@@ -16,6 +16,8 @@ export class CheckpointCoalescer {
   readonly #write: CheckpointBatchWriter;
   readonly #intervalMs: number;
   #pending = new Map<string, ShardCheckpoint>();
+  /** The batch being written now: still visible to reads until the write finished. */
+  #inflight = new Map<string, ShardCheckpoint>();
   #timer: NodeJS.Timeout | undefined;
   #chain: Promise<void> = Promise.resolve();
   #lastError: unknown;
@@ -34,18 +36,21 @@ export class CheckpointCoalescer {
 
   /** The not-yet-written checkpoint of a shard, if any (reads see their own writes). */
   peek(m: MappingUuid, s: ShardId): ShardCheckpoint | undefined {
-    return this.#pending.get(key(m, s));
+    const k = key(m, s);
+    return this.#pending.get(k) ?? this.#inflight.get(k);
   }
 
   pendingFor(m: MappingUuid): ShardCheckpoint[] {
-    const out: ShardCheckpoint[] = [];
-    for (const cp of this.#pending.values()) if (cp.mappingUuid === m) out.push(cp);
-    return out;
+    const out = new Map<string, ShardCheckpoint>();
+    for (const [k, cp] of this.#inflight) if (cp.mappingUuid === m) out.set(k, cp);
+    for (const [k, cp] of this.#pending) if (cp.mappingUuid === m) out.set(k, cp);
+    return [...out.values()];
   }
 
   /** Forgets the pending checkpoints of a mapping (before its rows are deleted). */
   drop(m: MappingUuid): void {
     for (const [k, cp] of this.#pending) if (cp.mappingUuid === m) this.#pending.delete(k);
+    for (const [k, cp] of this.#inflight) if (cp.mappingUuid === m) this.#inflight.delete(k);
   }
 
   get lastError(): unknown {
@@ -69,10 +74,13 @@ export class CheckpointCoalescer {
       if (this.#pending.size === 0) return;
       const batch = this.#pending;
       this.#pending = new Map();
+      this.#inflight = batch;
       try {
         await this.#write([...batch.values()]);
         this.#lastError = undefined;
+        this.#inflight = new Map();
       } catch (err) {
+        this.#inflight = new Map();
         // Put back what was not superseded meanwhile, so nothing is lost; retry on the next flush.
         for (const [k, cp] of batch) if (!this.#pending.has(k)) this.#pending.set(k, cp);
         this.#lastError = err;

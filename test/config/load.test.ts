@@ -1,6 +1,6 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, parseConfig, resolveConfigPath } from '../../src/config/index.js';
@@ -119,6 +119,9 @@ shutdown: { drainTimeoutSeconds: 0 }
     for (const p of ['config/sluice.yaml', 'config/examples/remote-lambda.yaml', 'config/examples/kafka.yaml', 'config/examples/dynamodb.yaml', 'config/examples/postgres.yaml']) {
       assert.doesNotThrow(() => loadConfig({ path: join(root, p), env: {} }), p);
     }
+    // The Docker image's config names /app paths: check it with the repository standing in for /app.
+    const docker = readFileSync(join(root, 'config/docker/sluice.yaml'), 'utf8').replaceAll('/app/', root);
+    assert.equal(parseConfig(docker, join(root, 'config/docker/sluice.yaml'), { env: {} }).functions[0]?.name, 'echo');
   });
 });
 
@@ -154,6 +157,14 @@ logging: { level: loud }
       `${file}: mappings[0].Batchsize: 5 is not allowed; expected no such key here (unknown key "Batchsize"); allowed keys: UUID, FunctionName, EventSourceArn, Enabled, BatchSize, MaximumBatchingWindowInSeconds, ParallelizationFactor, StartingPosition, StartingPositionTimestamp, MaximumRecordAgeInSeconds, MaximumRetryAttempts, BisectBatchOnFunctionError, TumblingWindowInSeconds, FunctionResponseTypes, ScalingConfig, FilterCriteria, DestinationConfig, Topics, Queues, SelfManagedEventSource, SourceAccessConfigurations, SelfManagedKafkaEventSourceConfig, AmazonManagedKafkaEventSourceConfig, MetricsConfig, Tags`,
       `${file}: mappings[0].BatchSize: 0 is not allowed; expected an integer 1..10000`,
       `${file}: logging.level: "loud" is not allowed; expected one of debug, info, warn, error`,
+    ]);
+  });
+
+  test('a missing handler file is reported together with structural problems elsewhere', () => {
+    assert.deepEqual(messages(`server: { port: x }\nfunctions:\n  gone: { handler: ./handlers/nope.mjs }\n  bad: { handler: ./handlers/nope.mjs, concurrency: 0 }\n`), [
+      `${file}: server.port: "x" is not allowed; expected an integer 0..65535 (0 picks a free port)`,
+      `${file}: functions.bad.concurrency: 0 is not allowed; expected an integer 1..1000`,
+      `${file}: functions.gone.handler: "./handlers/nope.mjs" is not allowed; expected a module file that exists (looked for ${join(dir, 'handlers', 'nope.mjs')}; relative paths are resolved against ${dir})`,
     ]);
   });
 

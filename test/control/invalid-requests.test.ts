@@ -139,6 +139,13 @@ const cases: Case[] = [
   { name: 'Kafka without Topics', create: kafka({ Topics: undefined }), err: IPV, msg: "1 validation error detected: Value null at 'topics' failed to satisfy constraint: Member must not be null." },
   { name: 'MQ without Queues', create: mq({ Queues: undefined }), err: IPV, msg: "1 validation error detected: Value null at 'queues' failed to satisfy constraint: Member must not be null." },
   { name: 'Kafka bootstrap server without port', create: kafka({ SelfManagedEventSource: { Endpoints: { KAFKA_BOOTSTRAP_SERVERS: ['localhost'] } } }), err: IPV, msg: 'Invalid SelfManagedEventSource Endpoints. KAFKA_BOOTSTRAP_SERVERS must be a list of host:port' },
+  {
+    name: 'OnFailure destination that is not SQS/SNS/S3',
+    create: kin({ DestinationConfig: { OnFailure: { Destination: 'arn:aws:lambda:us-east-1:123456789012:function:fn-b' } } }),
+    err: IPV,
+    msg: 'The provided destination config DestinationConfig(onSuccess=null, onFailure=OnFailure(destination=arn:aws:lambda:us-east-1:123456789012:function:fn-b)) is invalid.',
+  },
+  { name: 'kafka:// destination on a stream', create: kin({ DestinationConfig: { OnFailure: { Destination: 'kafka://dlq' } } }), err: IPV, msg: 'The provided destination config DestinationConfig(onSuccess=null, onFailure=OnFailure(destination=kafka://dlq)) is invalid.' },
   // Filters.
   { name: 'filter pattern not JSON', create: sqs({ FilterCriteria: { Filters: [{ Pattern: '{body' }] } }), err: IPV, msg: 'Invalid filter pattern definition.' },
   { name: 'filter pattern is an array', create: sqs({ FilterCriteria: { Filters: [{ Pattern: '[1]' }] } }), err: IPV, msg: 'Invalid filter pattern definition.' },

@@ -142,6 +142,10 @@ test('Kafka and MQ: window stays at the 500 ms default until set; Topics/Queues 
   await settled(h, kf.UUID!, 'Enabled');
   spec = h.engine.specs.get(mappingUuid(kf.UUID!))!;
   assert.equal(spec.batchingWindowMs, 2000);
+  const withDest = await h.client.send(new UpdateEventSourceMappingCommand({ UUID: kf.UUID, DestinationConfig: { OnFailure: { Destination: 'kafka://orders-dlq' } }, MaximumRetryAttempts: 3 }));
+  assert.deepEqual(withDest.DestinationConfig, { OnFailure: { Destination: 'kafka://orders-dlq' } });
+  assert.equal(withDest.MaximumRetryAttempts, 3);
+  await settled(h, kf.UUID!, 'Enabled');
 
   const rmq = await h.client.send(new CreateEventSourceMappingCommand({ FunctionName: 'fn-a', EventSourceArn: MQ_ARN, Queues: ['jobs'] }));
   assert.deepEqual(rmq.Queues, ['jobs']);
@@ -294,4 +298,14 @@ test('an engine that fails to apply leaves the mapping Disabled with a PROBLEM r
   const k = await h.client.send(new CreateEventSourceMappingCommand({ FunctionName: 'fn-a', EventSourceArn: KINESIS_ARN('broken'), StartingPosition: 'LATEST' }));
   const m = await settled(h, k.UUID!, 'Disabled');
   assert.equal(m.LastProcessingResult, 'PROBLEM: cannot reach the stream');
+});
+
+test('status changes the engine reports are persisted in the store and shown by Get', async (t) => {
+  const h = await startHarness();
+  t.after(() => h.close());
+  const k = await h.client.send(new CreateEventSourceMappingCommand({ FunctionName: 'fn-a', EventSourceArn: KINESIS_ARN('status'), StartingPosition: 'LATEST' }));
+  await settled(h, k.UUID!, 'Enabled');
+  h.engine.setStatus(mappingUuid(k.UUID!), { state: 'Enabled', stateTransitionReason: 'User action', lastProcessingResult: 'OK' });
+  await waitFor(async () => (await h.store.mappings.get(mappingUuid(k.UUID!)))?.lastProcessingResult === 'OK', { message: 'OK persisted' });
+  assert.equal((await h.client.send(new GetEventSourceMappingCommand({ UUID: k.UUID }))).LastProcessingResult, 'OK');
 });

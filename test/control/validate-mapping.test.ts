@@ -94,3 +94,20 @@ test('toApiResponse echoes per source as AWS does', () => {
   assert.deepEqual(kb.DestinationConfig, { OnFailure: {} });
   assert.equal(kb.ConfigManaged, undefined);
 });
+
+test('createValidationContext accepts a Map, a FunctionSpec list or names, and applies the duplicate rule across given entries', async () => {
+  const { createValidationContext } = await import('../../src/control/validation-context.js');
+  const { handlerFunction } = await import('./harness.js');
+  const fromList = createValidationContext({ functions: [handlerFunction('fn')], region: 'eu-west-1', accountId: '111122223333' });
+  const fromMap = createValidationContext({ functions: new Map([['fn', handlerFunction('fn')]]), region: 'eu-west-1', accountId: '111122223333' });
+  const fromNames = createValidationContext({ functions: ['fn'], region: 'eu-west-1', accountId: '111122223333' });
+  for (const c of [fromList, fromMap, fromNames]) {
+    assert.equal(c.hasFunction('fn'), true);
+    assert.equal(c.hasFunction('nope'), false);
+  }
+  const first = validateMappingInput({ FunctionName: 'fn', EventSourceArn: Q }, fromList);
+  assert.throws(
+    () => validateMappingInput({ FunctionName: 'fn', EventSourceArn: Q }, createValidationContext({ functions: ['fn'], region: 'eu-west-1', accountId: '111122223333', existing: [first] })),
+    (e: unknown) => e instanceof ApiError && e.type === 'ResourceConflictException',
+  );
+});

@@ -28,8 +28,14 @@ function spec(over: Partial<HandlerFunctionSpec> = {}): HandlerFunctionSpec {
   };
 }
 
-function make(over: Partial<HandlerFunctionSpec> = {}, threads?: number): FunctionRuntime {
-  return createPiscinaRuntime(spec(over), { functionArn: ARN, region: 'eu-west-1', logger: silentLogger, ...(threads === undefined ? {} : { threads }) });
+function make(over: Partial<HandlerFunctionSpec> = {}, threads?: number, heapLimitMb?: number): FunctionRuntime {
+  return createPiscinaRuntime(spec(over), {
+    functionArn: ARN,
+    region: 'eu-west-1',
+    logger: silentLogger,
+    ...(threads === undefined ? {} : { threads }),
+    ...(heapLimitMb === undefined ? {} : { heapLimitMb }),
+  });
 }
 
 const call = (rt: FunctionRuntime, event: unknown, signal = never): Promise<InvokeResult> =>
@@ -134,6 +140,12 @@ describe('piscina runtime: one pool through every failure', () => {
     await assertStillWorks(rt);
   });
 
+  test('an event that cannot be cloned is reported, not thrown', async () => {
+    const r = await call(rt, { action: 'ok', value: () => 1 });
+    assert.equal(r.kind === 'function-error' && r.errorType, 'Sluice.InvalidEvent');
+    await assertStillWorks(rt);
+  });
+
   test('the caller aborting rejects with AbortedError', async () => {
     const ac = new AbortController();
     const p = call(rt, { action: 'hang' }, ac.signal);
@@ -217,8 +229,8 @@ describe('piscina runtime: module problems', () => {
     assertError(await call(noExport, {}), 'Runtime.HandlerNotFound', 'behaviours.doesNotExist is undefined or not exported');
   });
 
-  test('a heap above memorySizeMb is Runtime.OutOfMemory; the pool replaces the thread', async (t) => {
-    const rt = make({ concurrency: 1, memorySizeMb: 128, timeoutSeconds: 20 });
+  test('a heap above its limit is Runtime.OutOfMemory; the pool replaces the thread', async (t) => {
+    const rt = make({ concurrency: 1, timeoutSeconds: 20 }, undefined, 128);
     t.after(() => rt.close());
     const r = await rt.invoke({ action: 'oom' }, { signal: never, payloadBytes: 0, requestId: 'oom-req' });
     assertError(r, 'Runtime.OutOfMemory', 'RequestId: oom-req Error: Runtime exited with error: signal: killed');

@@ -82,10 +82,17 @@ test('the function name is learnt from invoke events when no lookup is given; re
   const bus = new PipelineEventBus();
   const a = createMetrics(bus);
   const b = createMetrics(new PipelineEventBus());
+  bus.emit('polled', { mapping: M, shard: S, count: 4, bytes: 4 });
+  bus.emit('filtered', { mapping: M, shard: S, count: 1 });
+  bus.emit('iteratorAge', { mapping: M, shard: S, ms: 5 });
+  bus.emit('inflight', { mapping: M, functionName: 'learnt-fn', delta: 1 });
   bus.emit('invoked', { mapping: M, functionName: 'learnt-fn', shard: S, count: 1, bytes: 1, durationMs: 1, ok: true });
   bus.emit('polled', { mapping: M, shard: S, count: 3, bytes: 3 });
   const v = parse(await a.text());
-  assert.equal(v.get('sluice_polled_events_total{function_name="learnt-fn",mapping_uuid="11111111-2222-3333-4444-555555555555"}'), 3);
+  assert.equal(v.get('sluice_polled_events_total{function_name="learnt-fn",mapping_uuid="11111111-2222-3333-4444-555555555555"}'), 7);
+  assert.equal(v.get('sluice_filtered_out_events_total{function_name="learnt-fn",mapping_uuid="11111111-2222-3333-4444-555555555555"}'), 1);
+  assert.equal(v.get('sluice_inflight_batches{function_name="learnt-fn",mapping_uuid="11111111-2222-3333-4444-555555555555"}'), 1);
+  assert.ok(![...v.keys()].some((k) => k.includes('function_name=""')), 'no series left without a function name');
   assert.ok(!(await b.text()).includes('learnt-fn'));
   a.close();
   b.close();

@@ -22,6 +22,7 @@ class FakeSource implements Source {
   sink: ShardSink | undefined;
   stopped = false;
   checkpointed: string[] = [];
+  completed: string[] = [];
   failStart: Error | undefined;
   #stopping: Promise<void> | undefined;
   constructor(readonly spec: MappingSpec) {}
@@ -29,12 +30,15 @@ class FakeSource implements Source {
     if (this.failStart) throw this.failStart;
     this.ctx = ctx;
     const cps = this.checkpointed;
+    const done = this.completed;
     this.sink = ctx.openShard(shardId('shard-0'), {
       async checkpoint(last: PolledRecord) {
         cps.push(last.id);
         await ctx.checkpoints.put({ mappingUuid: ctx.mapping.UUID, shardId: shardId('shard-0'), position: last.id, status: 'open', windowState: null, updatedAt: 0 });
       },
-      async complete() {},
+      async complete(records: readonly PolledRecord[]) {
+        for (const r of records) done.push(r.id);
+      },
       async release() {},
     }, recordsEnvelope);
   }
@@ -158,6 +162,21 @@ describe('mapping engine', () => {
     await waitFor(() => t.sources.length === 3 && t.sources[2]!.sink !== undefined);
     t.sources[2]!.ctx!.reportProblem(null);
     assert.equal(t.engine.status(spec.UUID)?.lastProcessingResult, 'No records processed');
+    await t.engine.stop(1000);
+  });
+
+  test('FilterCriteria is applied by default: non-matching SQS messages are deleted without an invoke', async () => {
+    const t = setup();
+    const spec = testMapping('sqs', { FilterCriteria: { Filters: [{ Pattern: '{"body":{"keep":[true]}}' }] } });
+    await t.engine.apply(spec);
+    const msgs: PolledRecord[] = [0, 1, 2, 3].map((i) => {
+      const event = { n: i, key: `m${i}`, body: JSON.stringify({ keep: i % 2 === 0 }) };
+      return { ...rec(i, `m${i}`), event, payloadBytes: Buffer.byteLength(JSON.stringify(event)) };
+    });
+    await t.sources[0]!.sink!.push(msgs);
+    await waitFor(() => t.sources[0]!.completed.length === 4);
+    assert.deepEqual(t.runtime!.calls.flatMap((c) => c.ns), [0, 2]);
+    assert.deepEqual([...t.sources[0]!.completed].sort(), ['00000000', '00000001', '00000002', '00000003']);
     await t.engine.stop(1000);
   });
 

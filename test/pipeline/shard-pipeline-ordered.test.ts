@@ -128,6 +128,36 @@ describe('shard pipeline, ordered (Kinesis/DynamoDB/Kafka)', () => {
     assert.equal(h.runtime.calls.length, 2);
   });
 
+  test('ReportBatchItemFailures: the checkpoint stops just before the lowest reported record, which is retried from there', async () => {
+    const h = harness('kinesis', { BatchSize: 5, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    await h.pipeline.push(recs(0, 5));
+    h.runtime.answer(ok({ batchItemFailures: [{ itemIdentifier: '00000004' }, { itemIdentifier: '00000002' }] }));
+    await settle();
+    assert.deepEqual(h.committer.checkpoints, [1]);
+    h.clock.advance(1000);
+    await settle();
+    assert.deepEqual(h.runtime.pending[0]!.ns, [2, 3, 4]);
+    h.runtime.answer(ok({ batchItemFailures: [] }));
+    await settle();
+    assert.deepEqual(h.committer.checkpoints, [1, 4]);
+  });
+
+  test('BisectBatchOnFunctionError isolates a poison record; records before it are checkpointed', async () => {
+    const delivered: FailureInfo[] = [];
+    const h = harness('kinesis', { BatchSize: 4, BisectBatchOnFunctionError: true, MaximumRetryAttempts: 0 }, {
+      onFailure: { destination: 'arn:aws:sqs:us-east-1:000000000000:dlq', deliver: async (i) => void delivered.push(i) },
+    });
+    h.runtime.respond = (ns) => (ns.includes(1) ? fnError() : ok());
+    await h.pipeline.push(recs(0, 4));
+    for (let i = 0; i < 10; i++) {
+      h.clock.advance(1000);
+      await settle();
+    }
+    assert.deepEqual(h.runtime.calls.map((c) => c.ns), [[0, 1, 2, 3], [0, 1], [0], [1], [2, 3]]);
+    assert.deepEqual(delivered.map((d) => d.records.map(n)), [[1]]);
+    assert.equal(h.committer.checkpoints.at(-1), 3);
+  });
+
   test('ParallelizationFactor 3: batches finish out of order, the checkpoint covers only the contiguous prefix', async () => {
     const h = harness('kinesis', { BatchSize: 2, ParallelizationFactor: 3 });
     await h.pipeline.push(recs(0, 6, (i) => `key-${i}`));
@@ -217,5 +247,30 @@ describe('shard pipeline, ordered (Kinesis/DynamoDB/Kafka)', () => {
       for (let i = 1; i < cps.length; i++) assert.ok(cps[i]! > cps[i - 1]!, `seed ${seed}: checkpoint went back`);
       assert.equal(h.pipeline.pending, 0);
     }
+  });
+});
+
+describe('shard pipeline, internal failures', () => {
+  test('a batch whose plan throws is reported and run again after backoff, never skipped', async () => {
+    let throws = 1;
+    const h = harness('kinesis', { BatchSize: 5 }, {
+      plan: (records) => {
+        if (throws-- > 0) throw new Error('plan bug');
+        let sent = false;
+        return {
+          next: () => (sent ? { kind: 'finished', start: 0, end: records.length } : ((sent = true), { kind: 'invoke', start: 0, end: records.length, attempt: 1 })),
+          report: () => {},
+        };
+      },
+    });
+    await h.pipeline.push(recs(0, 2));
+    await settle();
+    assert.equal(h.problems.at(-1), 'Internal error: plan bug');
+    assert.equal(h.runtime.calls.length, 0);
+    h.clock.advance(100);
+    await settle();
+    h.runtime.answer(ok());
+    await settle();
+    assert.deepEqual(h.committer.checkpoints, [1]);
   });
 });

@@ -50,6 +50,14 @@ describe('shard pipeline, queue (SQS/MQ)', () => {
     assert.equal(h.runtime.pending.length, 4);
   });
 
+  test('a message over the 6 MB cap is released (never invoked) and the queue keeps flowing', async () => {
+    const h = harness('activemq', { BatchSize: 10, batchingWindowMs: 0 });
+    await h.pipeline.push([rec(0, 'm0', { bytes: 7 * 1024 * 1024 }), rec(1, 'm1')]);
+    await settle();
+    assert.deepEqual(h.committer.released, [[0]]);
+    assert.deepEqual(h.runtime.pending[0]!.ns, [1]);
+  });
+
   test('filtered-out messages are deleted without an invoke', async () => {
     const h = harness('sqs', { BatchSize: 10 }, { accept: (r) => r.partitionKey !== 'm1' });
     await h.pipeline.push(recs(0, 3));

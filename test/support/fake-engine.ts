@@ -17,6 +17,8 @@ export interface FakeEngine extends Engine {
   failNextApply?: string;
   /** Lets every held apply/remove finish. */
   release(): void;
+  /** Reports a status change as the pipeline would (e.g. LastProcessingResult "OK"). */
+  setStatus(uuid: MappingUuid, status: MappingStatus): void;
   readonly held: number;
 }
 
@@ -38,6 +40,7 @@ export function createFakeEngine(opts: { hold?: boolean } = {}): FakeEngine {
     get held() {
       return gates.length;
     },
+    setStatus: (uuid, status) => set(uuid, status),
     release() {
       const g = gates;
       gates = [];

@@ -5,7 +5,7 @@
  * region/account from AWS_REGION / AWS_ACCOUNT_ID, defaulting to these).
  */
 import { createRequire } from 'node:module';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AwsSettings } from '../../src/sources/source.js';
 
@@ -18,6 +18,8 @@ export interface KinesisTestServer {
   readonly accountId: string;
   /** AwsSettings pointing the Kinesis client at this server. */
   readonly aws: AwsSettings;
+  /** How many requests with this X-Amz-Target operation (e.g. `ListShards`) the server has received. */
+  requestCount(operation: string): number;
   /** The ARN kinesalite gives a stream of this name. */
   streamArn(name: string): string;
   /** Closes the server and its connections. Idempotent. */
@@ -36,6 +38,11 @@ export async function startKinesalite(opts: { createStreamMs?: number; updateStr
     srv.once('error', reject);
     srv.listen(0, '127.0.0.1', () => resolve());
   });
+  const counts = new Map<string, number>();
+  srv.on('request', (req: IncomingMessage) => {
+    const op = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+    counts.set(op, (counts.get(op) ?? 0) + 1);
+  });
   const port = (srv.address() as AddressInfo).port;
   const endpoint = `http://127.0.0.1:${port}`;
   const region = process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1';
@@ -46,6 +53,7 @@ export async function startKinesalite(opts: { createStreamMs?: number; updateStr
     region,
     accountId,
     aws: { region, accountId, endpoints: { kinesis: endpoint }, credentials: { accessKeyId: 'sluice', secretAccessKey: 'sluice' } },
+    requestCount: (op) => counts.get(op) ?? 0,
     streamArn: (name) => `arn:aws:kinesis:${region}:${accountId}:stream/${name}`,
     close: () =>
       (closing ??= new Promise<void>((resolve) => {

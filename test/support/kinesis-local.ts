@@ -89,6 +89,9 @@ export async function startKinesisLocal(opts: { timeoutMs?: number; durationMs?:
     region,
     accountId,
     aws: { region, accountId, endpoints: { kinesis: endpoint }, credentials: { accessKeyId: 'sluice', secretAccessKey: 'sluice' } },
+    requestCount: () => {
+      throw new Error('requestCount is only available on kinesalite (in-process)');
+    },
     streamArn: (name) => `arn:aws:kinesis:${region}:${accountId}:stream/${name}`,
     close,
   };

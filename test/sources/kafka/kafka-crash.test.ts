@@ -74,6 +74,7 @@ test('SIGKILL mid-batch: at-least-once, commits never ahead of settled records, 
   const survivor = createKafkaSource(mapping, MOCK_OPTS);
   t.after(() => survivor.stop({ deadlineMs: 100 }));
   await survivor.start(ctx);
+  process.stderr.write(`killed after ${totalSettled} settled; committed ${JSON.stringify([...committedAtKill])}\n`);
   const perPartition = n / 3;
   await waitFor(
     () => {

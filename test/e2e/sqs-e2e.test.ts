@@ -1,0 +1,214 @@
+/**
+ * End to end, SQS: the daemon in-process (config loaded from YAML by the real loader), a real
+ * local-aws-sqs server, the recorder handler in sluice's worker threads.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { ReceiveMessageCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Daemon } from '../../src/daemon.js';
+import { startSqs, type SqsTestServer } from '../support/sqs-server.js';
+import { uniqueName } from '../support/names.js';
+import { waitFor } from '../support/wait.js';
+import { counts, createQueue, queueDepth, readLines, recorderFunction, sqsClient, sqsIds, startDaemonFromYaml, tempDir, type SqsLine } from './support/e2e.js';
+
+let server: SqsTestServer;
+let sqs: SQSClient;
+
+before(async () => {
+  server = await startSqs();
+  sqs = sqsClient(server.endpoint);
+});
+after(async () => {
+  sqs?.destroy();
+  await server?.close();
+});
+
+/** Sends `bodies` in batches of 10; returns the message ids by body id. */
+async function send(url: string, bodies: readonly Record<string, unknown>[], withAttributes = false): Promise<void> {
+  for (let i = 0; i < bodies.length; i += 10) {
+    const r = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: url,
+        Entries: bodies.slice(i, i + 10).map((b, j) => ({
+          Id: `m${i + j}`,
+          MessageBody: JSON.stringify(b),
+          ...(withAttributes
+            ? { MessageAttributes: { color: { DataType: 'String', StringValue: 'blue' }, size: { DataType: 'Number', StringValue: String(i + j) } } }
+            : {}),
+        })),
+      }),
+    );
+    assert.equal(r.Failed?.length ?? 0, 0, 'every send succeeds');
+  }
+}
+
+/**
+ * One daemon per test: a function `rec` (export `exportName`) and one SQS mapping with `mapping`
+ * YAML fields. `credentials` adds aws.credentials (see the todo test below: it breaks every AWS client).
+ */
+async function daemonFor(dir: string, out: string, arn: string, mapping: string, exportName = 'sqs', credentials = false): Promise<Daemon> {
+  return startDaemonFromYaml(
+    dir,
+    `server: { host: 127.0.0.1, port: 0 }
+state: { sqlite: ${JSON.stringify(join(dir, 'state.db'))} }
+aws:
+  region: us-east-1
+  accountId: "000000000000"
+  endpoints: { sqs: ${JSON.stringify(server.endpoint)} }
+${credentials ? '  credentials: { accessKeyId: sluice, secretAccessKey: sluice }\n' : ''}functions:
+${recorderFunction('rec', exportName, out, dir)}
+mappings:
+  - { FunctionName: rec, EventSourceArn: ${JSON.stringify(arn)}${mapping} }
+progress: { enabled: false }
+shutdown: { drainTimeoutSeconds: 5 }
+`,
+  );
+}
+
+async function queueEmpty(url: string): Promise<boolean> {
+  const d = await queueDepth(sqs, url);
+  return d.visible === 0 && d.notVisible === 0 && d.delayed === 0;
+}
+
+describe('SQS end to end', { timeout: 60_000 }, () => {
+  test('200 messages: each invoked once with the exact AWS SQS event shape, then deleted (queue empty)', async (t) => {
+    const { dir, cleanup } = tempDir();
+    t.after(cleanup);
+    const out = join(dir, 'out.jsonl');
+    const name = uniqueName('e2e-sqs-all');
+    const q = await createQueue(sqs, name);
+    const ids = Array.from({ length: 200 }, (_, i) => `a${i}`);
+    await send(q.url, ids.map((id) => ({ id })), true);
+    const d = await daemonFor(dir, out, q.arn, ', BatchSize: 10');
+    t.after(() => d.stop());
+
+    await waitFor(() => sqsIds(readLines<SqsLine>(out)).length >= 200, { timeoutMs: 30_000, message: '200 records invoked' });
+    await waitFor(() => queueEmpty(q.url), { timeoutMs: 15_000, message: 'queue empty' });
+    const lines = readLines<SqsLine>(out);
+    const seen = counts(sqsIds(lines));
+    assert.equal(seen.size, 200, 'every message reached the handler');
+    for (const id of ids) assert.equal(seen.get(id), 1, `message ${id} invoked exactly once`);
+    for (const l of lines) assert.ok(l.records.length >= 1 && l.records.length <= 10, `batch of ${l.records.length} within BatchSize 10`);
+
+    const rec = lines[0]?.records[0];
+    assert.ok(rec);
+    assert.deepEqual(Object.keys(rec).sort(), ['attributes', 'awsRegion', 'body', 'eventSource', 'eventSourceARN', 'md5OfBody', 'messageAttributes', 'messageId', 'receiptHandle']);
+    assert.equal(rec['eventSource'], 'aws:sqs');
+    assert.equal(rec['eventSourceARN'], q.arn);
+    assert.equal(rec['awsRegion'], 'us-east-1');
+    assert.equal(typeof rec['messageId'], 'string');
+    assert.equal(typeof rec['receiptHandle'], 'string');
+    assert.equal(rec['md5OfBody'], createHash('md5').update(String(rec['body'])).digest('hex'));
+    const attrs = rec['attributes'] as Record<string, unknown>;
+    assert.deepEqual(Object.keys(attrs).sort(), ['ApproximateFirstReceiveTimestamp', 'ApproximateReceiveCount', 'SenderId', 'SentTimestamp']);
+    assert.equal(attrs['ApproximateReceiveCount'], '1');
+    for (const k of ['ApproximateFirstReceiveTimestamp', 'SentTimestamp']) assert.match(String(attrs[k]), /^\d{13}$/, `${k} is epoch ms as a string`);
+    assert.equal(typeof attrs['SenderId'], 'string');
+    const ma = rec['messageAttributes'] as Record<string, unknown>;
+    assert.deepEqual(ma['color'], { stringValue: 'blue', stringListValues: [], binaryListValues: [], dataType: 'String' });
+    assert.deepEqual(Object.keys(ma['size'] as object).sort(), ['binaryListValues', 'dataType', 'stringListValues', 'stringValue']);
+    assert.equal((ma['size'] as Record<string, unknown>)['dataType'], 'Number');
+  });
+
+  test('ReportBatchItemFailures: only the listed messages come back (after the queue VisibilityTimeout), the rest are deleted', async (t) => {
+    const { dir, cleanup } = tempDir();
+    t.after(cleanup);
+    const out = join(dir, 'out.jsonl');
+    const q = await createQueue(sqs, uniqueName('e2e-sqs-partial'), { VisibilityTimeout: '2' });
+    const bodies = Array.from({ length: 60 }, (_, i) => ({ id: `p${i}`, ...(i % 6 === 0 ? { failOnce: true } : {}) }));
+    await send(q.url, bodies);
+    const d = await daemonFor(dir, out, q.arn, ', BatchSize: 10, FunctionResponseTypes: [ReportBatchItemFailures]');
+    t.after(() => d.stop());
+
+    await waitFor(() => new Set(sqsIds(readLines<SqsLine>(out), true)).size >= 60, { timeoutMs: 30_000, message: 'all 60 processed' });
+    await waitFor(() => queueEmpty(q.url), { timeoutMs: 15_000, message: 'queue empty' });
+    const lines = readLines<SqsLine>(out);
+    const invoked = counts(sqsIds(lines));
+    const failedIds = new Set(bodies.filter((b) => 'failOnce' in b).map((b) => b.id));
+    assert.equal(failedIds.size, 10);
+    for (const b of bodies) {
+      assert.equal(invoked.get(b.id), failedIds.has(b.id) ? 2 : 1, `${b.id}: ${failedIds.has(b.id) ? 'reported once, redelivered once' : 'never redelivered'}`);
+    }
+    // The redelivery came after the queue's 2 s visibility timeout, as SQS does it.
+    const firstSeen = new Map<string, number>();
+    for (const l of lines) {
+      for (const r of l.records) {
+        const id = String((JSON.parse(String(r['body'])) as { id: string }).id);
+        const prev = firstSeen.get(id);
+        if (prev === undefined) firstSeen.set(id, l.t);
+        else assert.ok(l.t - prev >= 1500, `${id} redelivered ${l.t - prev} ms after the first attempt (visibility timeout 2 s)`);
+      }
+    }
+  });
+
+  test('FilterCriteria: non-matching messages are deleted and never invoked', async (t) => {
+    const { dir, cleanup } = tempDir();
+    t.after(cleanup);
+    const out = join(dir, 'out.jsonl');
+    const q = await createQueue(sqs, uniqueName('e2e-sqs-filter'));
+    const bodies = Array.from({ length: 40 }, (_, i) => ({ id: `f${i}`, keep: i % 2 === 0 }));
+    await send(q.url, bodies);
+    const pattern = JSON.stringify({ body: { keep: [true] } });
+    const d = await daemonFor(dir, out, q.arn, `, BatchSize: 10, FilterCriteria: { Filters: [ { Pattern: ${JSON.stringify(pattern)} } ] }`);
+    t.after(() => d.stop());
+
+    await waitFor(() => queueEmpty(q.url), { timeoutMs: 30_000, message: 'queue empty: kept ones processed, the others deleted' });
+    await waitFor(() => sqsIds(readLines<SqsLine>(out)).length >= 20, { timeoutMs: 5_000, message: '20 kept messages invoked' });
+    const invoked = counts(sqsIds(readLines<SqsLine>(out)));
+    assert.deepEqual([...invoked.keys()].sort(), bodies.filter((b) => b.keep).map((b) => b.id).sort(), 'exactly the matching messages were invoked');
+    for (const n of invoked.values()) assert.equal(n, 1);
+  });
+
+  test('a message whose invoke throws goes to the DLQ after maxReceiveCount 2; the others are processed once', async (t) => {
+    const { dir, cleanup } = tempDir();
+    t.after(cleanup);
+    const out = join(dir, 'out.jsonl');
+    const dlq = await createQueue(sqs, uniqueName('e2e-sqs-dlq'));
+    const q = await createQueue(sqs, uniqueName('e2e-sqs-redrive'), {
+      VisibilityTimeout: '2',
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 2 }),
+    });
+    const bodies = Array.from({ length: 12 }, (_, i) => ({ id: `d${i}`, ...(i === 5 ? { throw: true } : {}) }));
+    await send(q.url, bodies);
+    // BatchSize 1: a throwing invoke fails only the poison message (a failed batch returns all of its messages).
+    const d = await daemonFor(dir, out, q.arn, ', BatchSize: 1');
+    t.after(() => d.stop());
+
+    const inDlq: string[] = [];
+    await waitFor(
+      async () => {
+        const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+        for (const m of r.Messages ?? []) inDlq.push(String((JSON.parse(m.Body ?? '{}') as { id: string }).id));
+        return inDlq.length > 0;
+      },
+      { timeoutMs: 30_000, intervalMs: 200, message: 'poison message in the DLQ' },
+    );
+    await waitFor(() => queueEmpty(q.url), { timeoutMs: 15_000, message: 'source queue empty' });
+    assert.deepEqual(inDlq, ['d5']);
+    const lines = readLines<SqsLine>(out);
+    const ok = counts(sqsIds(lines, true));
+    for (const b of bodies) {
+      if (b.id === 'd5') assert.equal(ok.get(b.id), undefined, 'the poison message never succeeded');
+      else assert.equal(ok.get(b.id), 1, `${b.id} processed exactly once`);
+    }
+    const poisonAttempts = sqsIds(lines).filter((id) => id === 'd5').length;
+    assert.ok(poisonAttempts >= 1 && poisonAttempts <= 2, `poison invoked ${poisonAttempts} times (at most maxReceiveCount 2)`);
+  });
+
+  test(
+    'aws.credentials in the config file: the SQS source still polls',
+    { todo: 'bug: loadConfig deep-freezes aws.credentials and src/sources/aws-clients.ts:28 hands that frozen object to the SDK, which fails with "Cannot set properties of undefined (setting \'CREDENTIALS_CODE\')"' },
+    async (t) => {
+      const { dir, cleanup } = tempDir();
+      t.after(cleanup);
+      const out = join(dir, 'out.jsonl');
+      const q = await createQueue(sqs, uniqueName('e2e-sqs-creds'));
+      await send(q.url, [{ id: 'c0' }]);
+      const d = await daemonFor(dir, out, q.arn, ', BatchSize: 10', 'sqs', true);
+      t.after(() => d.stop());
+      await waitFor(() => sqsIds(readLines<SqsLine>(out)).includes('c0'), { timeoutMs: 8_000, message: 'c0 invoked' });
+    },
+  );
+});
