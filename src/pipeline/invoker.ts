@@ -52,7 +52,8 @@ export function createInvoker(d: InvokerDeps): (records: readonly PolledRecord[]
     }
     const bytes = knownBytes ?? batchPayloadBytes(d.envelope, records);
     const event = d.envelope.wrap(records);
-    events.emit('inflight', { mapping: mapping.UUID, functionName: mapping.FunctionName, delta: 1 });
+    const inflight = events.has('inflight');
+    if (inflight) events.emit('inflight', { mapping: mapping.UUID, functionName: mapping.FunctionName, delta: 1 });
     const started = d.clock.now();
     let outcome: PlanOutcome;
     let durationMs: number;
@@ -72,9 +73,9 @@ export function createInvoker(d: InvokerDeps): (records: readonly PolledRecord[]
       outcome = { kind: 'error', errorType: se?.code ?? 'ServiceException', errorMessage: message, statusCode: 500, throttled: se?.retriable ?? true };
       if (!signal.aborted) d.report(message);
     } finally {
-      events.emit('inflight', { mapping: mapping.UUID, functionName: mapping.FunctionName, delta: -1 });
+      if (inflight) events.emit('inflight', { mapping: mapping.UUID, functionName: mapping.FunctionName, delta: -1 });
     }
-    events.emit('invoked', {
+    if (events.has('invoked')) events.emit('invoked', {
       mapping: mapping.UUID,
       functionName: mapping.FunctionName,
       shard: shardId,

@@ -48,7 +48,7 @@ export function createSettlement(d: SettlementDeps): Settlement {
     backoffMs: d.backoffMs,
     onCommitted: (a) => {
       gate.release(a.count, a.weight);
-      events.emit('checkpointed', { mapping: mapping.UUID, shard: shardId, position: a.last.id });
+      if (events.has('checkpointed')) events.emit('checkpointed', { mapping: mapping.UUID, shard: shardId, position: a.last.id });
     },
     onError: (err, attempt) => logger.warn('checkpoint failed; retrying', { shardId, attempt, err }),
   });

@@ -4,7 +4,6 @@
  * prefix (ordered: Kinesis, DynamoDB, Kafka) or complete/release per batch (queues: SQS, MQ).
  */
 import type { Clock } from '../core/clock.js';
-import { delay } from '../core/clock.js';
 import { AbortedError } from '../core/errors.js';
 import type { ShardId } from '../core/ids.js';
 import type { MappingSpec } from '../core/mapping.js';
@@ -22,6 +21,7 @@ import { planFromMapping, runOrderedBatch, type PlanFactory } from './ordered-ba
 import { defaultMaxPendingRecords, resolvePipelineOptions, type ShardPipelineOptions } from './pipeline-options.js';
 import { runQueueBatch } from './queue-batch.js';
 import { createSettlement } from './settlement.js';
+import { retryUnexpected } from './retry-unexpected.js';
 
 export interface ShardPipelineDeps {
   readonly mapping: MappingSpec;
@@ -130,24 +130,16 @@ export function createShardPipeline(d: ShardPipelineDeps): ShardPipeline {
           invokeSignal: invokeAc.signal,
         });
 
-  /** A batch that throws (a bug, not a function error) is run again after backoff: never skipped. */
-  const runGuarded = async (batch: Batch): Promise<void> => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await runBatch(batch);
-        return;
-      } catch (err) {
-        if (stopAc.signal.aborted) return;
+  const runGuarded = (batch: Batch): Promise<void> =>
+    retryUnexpected(() => runBatch(batch), {
+      signal: stopAc.signal,
+      clock,
+      backoffMs: o.ioBackoffMs,
+      onError: (err, attempt) => {
         logger.error('batch failed unexpectedly; retrying it', { shardId, attempt, err });
         report(`Internal error: ${err instanceof Error ? err.message : String(err)}`);
-        try {
-          await delay(o.ioBackoffMs(attempt), stopAc.signal, clock);
-        } catch {
-          return;
-        }
-      }
-    }
-  };
+      },
+    });
 
   const start = (batch: Batch): void => {
     track(

@@ -119,7 +119,7 @@ shutdown: { drainTimeoutSeconds: 5 }
   assert.ok(poisonInvokes.length >= 2, 'failed, bisected, retried');
   assert.ok(poisonInvokes.every((l) => l.records.some((r) => r.value?.startsWith('poison'))), 'only batches with the poison record failed');
   const single = poisonInvokes.filter((l) => l.records.length === 1);
-  assert.equal(single.length, 2, 'the isolated poison record: first attempt + MaximumRetryAttempts 1');
+  assert.equal(single.length, 2, `the isolated poison record: first attempt + MaximumRetryAttempts 1; failing invokes: ${JSON.stringify(poisonInvokes.map((l) => ({ t: l.t, offsets: l.records.map((r) => r.tp.slice(-1) + ':' + r.offset) })))}`);
 
   // The OnFailure record: AWS's invocation record with KafkaBatchInfo.
   assert.equal(failures.length, 1, 'exactly one OnFailure record');
@@ -131,7 +131,11 @@ shutdown: { drainTimeoutSeconds: 5 }
   assert.equal(rc['condition'], 'RetryAttemptsExhausted');
   assert.equal(rc['functionArn'], 'arn:aws:lambda:us-east-1:000000000000:function:kfn');
   assert.equal(typeof rc['requestId'], 'string');
-  assert.equal(rc['approximateInvokeCount'], 2);
+  // AWS documents it only as "about how many times the batch was invoked"; sluice counts the
+  // invokes that carried the record (bisect steps included): between the two invokes of the
+  // isolated record and every failing invoke.
+  const count = Number(rc['approximateInvokeCount']);
+  assert.ok(count >= 2 && count <= poisonInvokes.length, `approximateInvokeCount ${count} within 2..${poisonInvokes.length}`);
   const resp = rec['responseContext'] ?? {};
   assert.equal(resp['statusCode'], 200);
   assert.equal(resp['executedVersion'], '$LATEST');

@@ -160,7 +160,7 @@ describe('piscina runtime: several invokes per thread', () => {
   test('concurrency 4 on one thread runs 4 invokes at once', async (t) => {
     const rt = make({ concurrency: 4 }, 1);
     t.after(() => rt.close());
-    const rs = await Promise.all([1, 2, 3, 4].map(() => call(rt, { action: 'inflight', ms: 300 })));
+    const rs = await Promise.all([1, 2, 3, 4].map(() => call(rt, { action: 'inflight', ms: 600 })));
     const max = Math.max(...rs.map((r) => (r.kind === 'success' ? (r.payload as { maxRunning: number }).maxRunning : 0)));
     assert.equal(max, 4);
   });
@@ -173,7 +173,7 @@ describe('piscina runtime: several invokes per thread', () => {
   });
 
   test('a timeout does not kill the other invokes sharing its thread', async (t) => {
-    const rt = make({ concurrency: 2, timeoutSeconds: 2 }, 1);
+    const rt = make({ concurrency: 2, timeoutSeconds: 3 }, 1);
     const dir = mkdtempSync(join(tmpdir(), 'sluice-gate-'));
     t.after(async () => {
       await rt.close();
@@ -183,9 +183,9 @@ describe('piscina runtime: several invokes per thread', () => {
     const hung = call(rt, { action: 'hang' });
     // Same thread, started later so that it outlives the hung invoke's deadline.
     await assertStillWorks(rt);
-    assert.equal((await call(rt, { action: 'slow', ms: 300 })).kind, 'success');
+    assert.equal((await call(rt, { action: 'slow', ms: 1000 })).kind, 'success');
     const waiting = call(rt, { action: 'wait-file', path: gate });
-    assertError(await hung, 'Sandbox.Timedout', /Task timed out after 2\.00 seconds$/);
+    assertError(await hung, 'Sandbox.Timedout', /Task timed out after 3\.00 seconds$/);
     writeFileSync(gate, 'x');
     const r = await waiting;
     assert.deepEqual(r.kind === 'success' ? r.payload : r, { sawFile: true });

@@ -130,6 +130,19 @@ describe('mapping engine', () => {
     await t.engine.stop(1000);
   });
 
+  test('an update keeps the position: checkpoints survive the restart of the source', async () => {
+    const t = setup();
+    const spec = testMapping('kinesis');
+    await t.engine.apply(spec);
+    await t.sources[0]!.sink!.push([rec(1), rec(2)]);
+    await waitFor(() => t.checkpoints.data.size === 1);
+    await t.engine.apply({ ...spec, BatchSize: 7 });
+    assert.equal(t.sources.length, 2);
+    assert.equal([...t.checkpoints.data.values()][0]?.position, '00000002');
+    assert.equal(t.engine.status(spec.UUID)?.lastProcessingResult, 'OK');
+    await t.engine.stop(1000);
+  });
+
   test('remove stops the pollers and deletes the checkpoints', async () => {
     const t = setup();
     const spec = testMapping('kinesis');

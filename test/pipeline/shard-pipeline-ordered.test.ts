@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PAYLOAD_LIMIT_BYTES } from '../../src/batching/payload-size.js';
 import type { FailureInfo } from '../../src/pipeline/failure-route.js';
+import type { PlanStep } from '../../src/failure/batch-plan.js';
 import { rec } from '../batching/records.js';
 import { fnError, n, ok, settle } from './fakes.js';
 import { harness } from './harness.js';
@@ -256,11 +257,11 @@ describe('shard pipeline, internal failures', () => {
     const h = harness('kinesis', { BatchSize: 5 }, {
       plan: (records) => {
         if (throws-- > 0) throw new Error('plan bug');
-        let sent = false;
-        return {
-          next: () => (sent ? { kind: 'finished', start: 0, end: records.length } : ((sent = true), { kind: 'invoke', start: 0, end: records.length, attempt: 1 })),
-          report: () => {},
-        };
+        const steps: PlanStep[] = [
+          { kind: 'invoke', start: 0, end: records.length, attempt: 1 },
+          { kind: 'finished', start: 0, end: records.length },
+        ];
+        return { next: () => steps.shift() ?? { kind: 'done' }, report: () => {} };
       },
     });
     await h.pipeline.push(recs(0, 2));

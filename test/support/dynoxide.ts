@@ -6,9 +6,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { freePort } from './ports.js';
 import type { AwsSettings } from '../../src/sources/source.js';
+
+const require = createRequire(import.meta.url);
 
 export interface DynoxideServer {
   /** `http://127.0.0.1:<port>` */
@@ -23,8 +26,12 @@ export interface DynoxideServer {
 
 /** Path of the Dynoxide binary, or undefined when the optional dependency is not installed. */
 export function dynoxideBinary(): string | undefined {
-  const p = fileURLToPath(new URL('../../../node_modules/@dynoxide/linux-x64/dynoxide', import.meta.url));
-  return existsSync(p) ? p : undefined;
+  try {
+    const p = join(dirname(require.resolve('@dynoxide/linux-x64/package.json')), 'dynoxide');
+    return existsSync(p) ? p : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Why Dynoxide cannot run here, or undefined when it can (for `test(..., { skip })`). */

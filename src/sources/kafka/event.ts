@@ -5,7 +5,7 @@
  */
 import type { KafkaMessage } from 'kafkajs';
 import { recordId } from '../../core/ids.js';
-import { jsonByteLength } from '../../batching/payload-size.js';
+import { jsonStringByteLength } from '../../batching/payload-size.js';
 import type { EventEnvelope, PolledRecord } from '../source.js';
 
 export interface KafkaEventRecord {
@@ -60,6 +60,38 @@ export function kafkaEventRecord(topic: string, partition: number, m: KafkaMessa
   };
 }
 
+const b64Len = (s: string | undefined): number => (s === undefined ? 0 : s.length);
+const numLen = (n: number): number => String(n).length;
+
+/**
+ * Exact byte length of JSON.stringify(record), computed from the parts (base64 and digits need no
+ * escaping; only the topic and header names go through the JSON string measure). Kept equal to
+ * jsonByteLength(record) by the unit tests.
+ */
+export function kafkaRecordBytes(r: KafkaEventRecord, topicBytes = jsonStringByteLength(r.topic)): number {
+  let n =
+    9 + topicBytes + // {"topic":T
+    13 + numLen(r.partition) + // ,"partition":P
+    10 + numLen(r.offset) + // ,"offset":O
+    13 + numLen(r.timestamp) + // ,"timestamp":TS
+    17 + r.timestampType.length + 2 + // ,"timestampType":"..."
+    11 + // ,"headers":
+    1; // }
+  if (r.key !== undefined) n += 7 + b64Len(r.key) + 2; // ,"key":"..."
+  if (r.value !== undefined) n += 9 + b64Len(r.value) + 2; // ,"value":"..."
+  let h = 2; // []
+  for (let i = 0; i < r.headers.length; i++) {
+    if (i > 0) h += 1;
+    for (const [name, bytes] of Object.entries(r.headers[i]!)) {
+      h += 2 + jsonStringByteLength(name) + 1; // {"name":...}
+      let arr = 2 + Math.max(0, bytes.length - 1);
+      for (const b of bytes) arr += b < 10 ? 1 : b < 100 ? 2 : 3;
+      h += arr;
+    }
+  }
+  return n + h;
+}
+
 /** id = offset (decimal string); partitionKey = the shard (`topic-partition`); ref = offset as bigint. */
 export function kafkaPolledRecord(shard: string, topic: string, partition: number, m: KafkaMessage, logAppendTime = false): PolledRecord {
   const event = kafkaEventRecord(topic, partition, m, logAppendTime);
@@ -67,7 +99,7 @@ export function kafkaPolledRecord(shard: string, topic: string, partition: numbe
     id: recordId(m.offset),
     partitionKey: shard,
     arrivalMs: event.timestamp,
-    payloadBytes: jsonByteLength(event),
+    payloadBytes: kafkaRecordBytes(event),
     event,
     ref: BigInt(m.offset),
   };
@@ -81,5 +113,5 @@ export function kafkaEnvelope(shard: string, src: KafkaEventSource): EventEnvelo
     bootstrapServers: src.bootstrapServers,
     records: { [shard]: records.map((r) => r.event) },
   });
-  return Object.freeze({ overheadBytes: jsonByteLength(wrap([])), wrap });
+  return Object.freeze({ overheadBytes: Buffer.byteLength(JSON.stringify(wrap([]))), wrap });
 }

@@ -10,7 +10,6 @@
 import type { Clock } from '../../core/clock.js';
 import type { MappingUuid, ShardId } from '../../core/ids.js';
 import { SourceError } from '../../core/errors.js';
-import type { PipelineEventBus } from '../../observability/events.js';
 import type { CheckpointStore, ShardCheckpoint, ShardStatus } from '../../state/store.js';
 import type { PolledRecord, ShardCommitter } from '../source.js';
 
@@ -19,7 +18,6 @@ export interface ShardCheckpointerDeps {
   readonly mapping: MappingUuid;
   readonly shard: ShardId;
   readonly clock: Clock;
-  readonly events: PipelineEventBus;
   /** The stored checkpoint when the shard was last seen, if any. */
   readonly initial?: ShardCheckpoint;
 }
@@ -69,7 +67,7 @@ export class ShardCheckpointer implements ShardCommitter {
   checkpoint(last: PolledRecord, extra?: { windowState?: string | null }): Promise<void> {
     this.#position = last.id;
     if (extra && extra.windowState !== undefined) this.#windowState = extra.windowState;
-    return this.#write(true);
+    return this.#write();
   }
 
   /** Stream shards are ordered: there is nothing to complete one by one. */
@@ -84,19 +82,19 @@ export class ShardCheckpointer implements ShardCommitter {
 
   /** LATEST marker: reading of this shard begins now (see start-position.ts). */
   markStarted(): Promise<void> {
-    return this.#write(false);
+    return this.#write();
   }
 
   /** The end of the (closed) shard was read. */
   markClosed(): Promise<void> {
     this.#status = 'closed';
-    return this.#write(false);
+    return this.#write();
   }
 
   /** Every record of the closed shard is finished: its children may start. */
   markFinished(): Promise<void> {
     this.#status = 'finished';
-    return this.#write(false);
+    return this.#write();
   }
 
   /** Resolves once every write requested so far is done (never rejects). */
@@ -104,18 +102,13 @@ export class ShardCheckpointer implements ShardCommitter {
     return this.#chain.catch(() => undefined);
   }
 
-  #write(advanced: boolean): Promise<void> {
+  #write(): Promise<void> {
     // While no record is finished, updatedAt keeps the time reading began (LATEST marker).
     if (this.#position !== null || this.#updatedAt === 0) this.#updatedAt = this.#d.clock.now();
     this.#stored = true;
     const cp = this.snapshot!;
-    const run = async (): Promise<void> => {
-      await this.#d.store.put(cp);
-      if (advanced && cp.position !== null) {
-        this.#d.events.emit('checkpointed', { mapping: this.#d.mapping, shard: this.#d.shard, position: cp.position });
-      }
-    };
-    const p = this.#chain.catch(() => undefined).then(run);
+    // 'checkpointed' is emitted by the shard pipeline once checkpoint() resolves.
+    const p = this.#chain.catch(() => undefined).then(() => this.#d.store.put(cp));
     this.#chain = p;
     return p;
   }

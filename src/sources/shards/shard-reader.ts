@@ -68,11 +68,7 @@ export async function runShardReader(d: ShardReaderDeps): Promise<ReaderOutcome>
         await d.sink.push(res.records, signal);
         lastPushed = res.records[res.records.length - 1]!.id;
         resume = { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: lastPushed };
-        if (d.events.has('polled')) {
-          let bytes = 0;
-          for (const r of res.records) bytes += r.payloadBytes;
-          d.events.emit('polled', { mapping: d.mapping, shard, count: res.records.length, bytes });
-        }
+        // 'polled' is emitted by the shard pipeline when it accepts the records.
       }
       if (res.nextIterator === null) return await finishShard(d, lastPushed);
       iterator = res.nextIterator;
@@ -113,7 +109,8 @@ export async function runShardReader(d: ShardReaderDeps): Promise<ReaderOutcome>
 async function finishShard(d: ShardReaderDeps, lastPushed: string | null): Promise<ReaderOutcome> {
   try {
     await d.checkpointer.markClosed();
-    await untilAborted(d.sink.close({ mode: 'drain', shardEnded: true, signal: d.signal }), d.signal);
+    // No signal on close: a stop() during this drain gives the sink its own deadline (Source.stop).
+    await untilAborted(d.sink.close({ mode: 'drain', shardEnded: true }), d.signal);
     await untilAborted(d.sink.drained(d.signal), d.signal);
   } catch (e) {
     if (d.signal.aborted || isAborted(e)) return { kind: 'stopped' };

@@ -14,7 +14,7 @@ import type { PollPacerOptions } from './poll-pacer.js';
 import { ShardCheckpointer } from './shard-checkpointer.js';
 import { runShardReader, type ReaderOutcome } from './shard-reader.js';
 import { chooseStart } from './start-position.js';
-import type { StreamApi } from './stream-api.js';
+import type { IteratorStart, StreamApi } from './stream-api.js';
 
 export interface ShardedSourceOptions {
   /** How often the shard list is re-read to follow resharding. Default 10 000 ms. */
@@ -56,7 +56,7 @@ export function createShardedSource(
   const checkpointerFor = (c: SourceContext, id: ShardId, initial?: ShardCheckpoint): ShardCheckpointer => {
     let cp = checkpointers.get(id);
     if (!cp) {
-      cp = new ShardCheckpointer({ store: c.checkpoints, mapping: spec.UUID, shard: id, clock: c.clock, events: c.events, ...(initial ? { initial } : {}) });
+      cp = new ShardCheckpointer({ store: c.checkpoints, mapping: spec.UUID, shard: id, clock: c.clock, ...(initial ? { initial } : {}) });
       checkpointers.set(id, cp);
     }
     return cp;
@@ -142,7 +142,7 @@ export function createShardedSource(
     a: StreamApi,
     id: ShardId,
     cp: ShardCheckpointer,
-    start: Parameters<typeof runShardReader>[0]['start'],
+    start: IteratorStart,
     writeMarker: boolean,
   ): void => {
     const sink = c.openShard(id, cp, a.envelope);
@@ -150,7 +150,7 @@ export function createShardedSource(
     const onAbort = (): void => rc.abort(controller.signal.reason);
     controller.signal.addEventListener('abort', onAbort, { once: true });
     const logger = c.logger.child({ shardId: id });
-    const done = (async (): Promise<ReaderOutcome> => {
+    const reading = (async (): Promise<ReaderOutcome> => {
       if (writeMarker) await cp.markStarted();
       return runShardReader({
         api: a, shard: id, mapping: spec.UUID, sink, checkpointer: cp, start, signal: rc.signal,
@@ -160,8 +160,8 @@ export function createShardedSource(
       if (!controller.signal.aborted) logger.error('shard reader failed', { error: e });
       return { kind: 'stopped' };
     });
-    runs.set(id, { sink, controller: rc, done });
-    void done.then(async (outcome) => {
+    runs.set(id, { sink, controller: rc, done: reading });
+    void reading.then(async (outcome) => {
       controller.signal.removeEventListener('abort', onAbort);
       if (controller.signal.aborted) return; // stop() closes the sink and forgets the run
       if (outcome.kind !== 'finished') {
@@ -181,8 +181,16 @@ export function createShardedSource(
       started = true;
       ctx = c;
       if (c.signal.aborted) throw new AbortedError('source context aborted');
-      c.signal.addEventListener('abort', () => controller.abort(c.signal.reason), { once: true });
-      const a = (api = connect(c));
+      const onCtxAbort = (): void => controller.abort(c.signal.reason);
+      c.signal.addEventListener('abort', onCtxAbort, { once: true });
+      controller.signal.addEventListener('abort', () => c.signal.removeEventListener('abort', onCtxAbort), { once: true });
+      let a: StreamApi;
+      try {
+        a = api = connect(c);
+      } catch (e) {
+        controller.abort(new AbortedError('start failed'));
+        throw e;
+      }
       for (const cp of await c.checkpoints.list(spec.UUID)) {
         checkpointerFor(c, cp.shardId, cp);
       }

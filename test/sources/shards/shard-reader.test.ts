@@ -20,7 +20,7 @@ function setup(shard: FakeShardSpec, policy: SettlePolicy = 'checkpoint', start:
   const mapping = testMapping('kinesis');
   const ctx = createFakeSourceContext({ mapping, aws: { region: 'us-east-1', accountId: '1', endpoints: {} }, checkpoints: store, policy });
   const id = shardId(shard.id);
-  const checkpointer = new ShardCheckpointer({ store, mapping: mapping.UUID, shard: id, clock: systemClock, events: ctx.events });
+  const checkpointer = new ShardCheckpointer({ store, mapping: mapping.UUID, shard: id, clock: systemClock });
   const sink = ctx.openShard(id, checkpointer, fake.api.envelope);
   const ac = new AbortController();
   const run = () =>
