@@ -2,7 +2,9 @@ import type { MappingSpec, SourceKind } from '../core/mapping.js';
 import { SourceError } from '../core/errors.js';
 import type { PipelineEventBus } from '../observability/events.js';
 import type { Logger } from '../observability/logger.js';
+import { createDynamoDbStreamsSource } from './dynamodb/dynamodb-source.js';
 import { createKafkaSource } from './kafka/kafka-source.js';
+import { createKinesisSource } from './kinesis/kinesis-source.js';
 import type { AwsSettings, Source, SourceFactory } from './source.js';
 import { createSqsSource } from './sqs/sqs-source.js';
 
@@ -10,6 +12,8 @@ import { createSqsSource } from './sqs/sqs-source.js';
 const FACTORIES: Partial<Record<SourceKind, (spec: MappingSpec) => Source>> = {
   sqs: (spec) => createSqsSource(spec),
   kafka: (spec) => createKafkaSource(spec),
+  kinesis: (spec) => createKinesisSource(spec),
+  dynamodb: (spec) => createDynamoDbStreamsSource(spec),
 };
 
 /** A source whose kind has no poller yet: it starts by reporting the problem, and polls nothing. */

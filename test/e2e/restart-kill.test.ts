@@ -26,7 +26,7 @@ function kinesisWired(): boolean {
 }
 
 /** The run's config: the recorder function writing to `out`, one mapping, state in `db`. */
-function writeConfig(dir: string, run: number, out: string, db: string, endpoints: Record<string, string>, fn: string, mapping: string): string {
+function writeConfig(dir: string, run: number, out: string, db: string, endpoints: Record<string, string>, fn: string, mapping: string, env: Record<string, string> = {}): string {
   const file = join(dir, `sluice-run${run}.yaml`);
   writeFileSync(
     file,
@@ -37,7 +37,7 @@ aws:
   accountId: "000000000000"
   endpoints: ${JSON.stringify(endpoints)}
 functions:
-${recorderFunction('rec', fn, out, dir)}
+${recorderFunction('rec', fn, out, dir, env)}
 mappings:
   - ${mapping}
 progress: { enabled: false }
@@ -121,6 +121,9 @@ describe('restart after SIGKILL', { timeout: 120_000 }, () => {
       const BATCH = 100;
       const PF = 2;
       const SHARDS = 2;
+      // Each invoke takes 60 ms: with 2 shards x PF 2 batches in flight, a run lasts ~2-3 s, long
+      // enough for several checkpoint flushes (every 200 ms) before the kill.
+      const SLOW = { E2E_DELAY_MS: '60' };
       /** Every record: id, key, n (its index within the key), and where Kinesis put it. */
       const records: { id: string; key: string; n: number; shard: string; seq: string }[] = [];
       const perKey = new Map<string, number>();
@@ -147,7 +150,7 @@ describe('restart after SIGKILL', { timeout: 120_000 }, () => {
       type KLine = { t: number; records: { id: string; key: string; n: number; seq: string; shard: string }[] };
       const recs = (f: string): KLine['records'] => readLines<KLine>(f).flatMap((l) => l.records);
 
-      const c1 = await runChild(t, writeConfig(dir, 1, out1, db, { kinesis: kin.endpoint }, 'kinesis', mapping));
+      const c1 = await runChild(t, writeConfig(dir, 1, out1, db, { kinesis: kin.endpoint }, 'kinesis', mapping, SLOW));
       await waitFor(() => recs(out1).length >= TOTAL * 0.3, { timeoutMs: 30_000, message: `run 1 reached 30%\n${c1.output()}` });
       const killedAt = Date.now();
       assert.equal(await c1.kill(), 'SIGKILL');
@@ -166,7 +169,7 @@ describe('restart after SIGKILL', { timeout: 120_000 }, () => {
         checkpoint.set(s, row?.position ? BigInt(row.position) : -1n);
       }
 
-      const c2 = await runChild(t, writeConfig(dir, 2, out2, db, { kinesis: kin.endpoint }, 'kinesis', mapping));
+      const c2 = await runChild(t, writeConfig(dir, 2, out2, db, { kinesis: kin.endpoint }, 'kinesis', mapping, SLOW));
       const union = (): Set<string> => new Set([...run1.map((r) => r.id), ...recs(out2).map((r) => r.id)]);
       await waitFor(() => union().size === TOTAL, { timeoutMs: 45_000, intervalMs: 100, message: `every record reached the handler\n${c2.output()}` });
       assert.equal(await c2.stop(), 0, `graceful stop\n${c2.output()}`);
@@ -203,7 +206,7 @@ describe('restart after SIGKILL', { timeout: 120_000 }, () => {
       const lateRun1 = readLines<KLine>(out1).filter((l) => l.t >= killedAt - 500).reduce((s, l) => s + l.records.length, 0);
       const bound = SHARDS * BATCH * PF + lateRun1;
       assert.ok(dups <= bound, `${dups} duplicates; bound ${bound} (${SHARDS} shards x BatchSize ${BATCH} x PF ${PF} + ${lateRun1} finished in the last 500 ms)`);
-      t.diagnostic(`run 1 processed ${seen1.size}, duplicates ${dups} (bound ${bound}), stored checkpoint rows ${JSON.stringify(rows)}`);
+      t.diagnostic(`run 1 ran ${killedAt - (readLines<KLine>(out1)[0]?.t ?? killedAt)} ms before the kill and processed ${seen1.size}, duplicates ${dups} (bound ${bound}), stored checkpoint rows ${JSON.stringify(rows)}`);
     },
   );
 });

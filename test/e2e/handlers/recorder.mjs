@@ -60,8 +60,11 @@ export const kafka = async (event) => {
 
 /**
  * Kinesis. Data is JSON {id, key, n}. Line: {t, records: [{id, key, n, seq, shard}]}.
+ * E2E_DELAY_MS: time each invoke takes (so a run lasts long enough to write checkpoints).
  */
 export const kinesis = async (event) => {
+  const delayMs = Number(process.env.E2E_DELAY_MS ?? 0);
+  if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
   const records = event.Records.map((r) => {
     const d = JSON.parse(Buffer.from(r.kinesis.data, 'base64').toString());
     return { id: d.id, key: r.kinesis.partitionKey, n: d.n, seq: r.kinesis.sequenceNumber, shard: r.eventID.slice(0, r.eventID.indexOf(':')) };

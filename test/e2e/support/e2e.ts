@@ -121,12 +121,13 @@ export async function queueDepth(sqs: SQSClient, url: string): Promise<{ visible
   return { visible: n('ApproximateNumberOfMessages'), notVisible: n('ApproximateNumberOfMessagesNotVisible'), delayed: n('ApproximateNumberOfMessagesDelayed') };
 }
 
-/** YAML for the recorder function `name` with export `exportName`, writing to `out`. */
-export function recorderFunction(name: string, exportName: string, out: string, dir: string, extra = ''): string {
+/** YAML for the recorder function `name` with export `exportName`, writing to `out` (`env`: more environment variables). */
+export function recorderFunction(name: string, exportName: string, out: string, dir: string, env: Record<string, string> = {}): string {
+  const environment = JSON.stringify({ E2E_OUT: out, E2E_DIR: dir, ...env });
   return `  ${name}:
     handler: ${JSON.stringify(`${RECORDER}#${exportName}`)}
     timeoutSeconds: 30
     concurrency: 4
-    environment: { E2E_OUT: ${JSON.stringify(out)}, E2E_DIR: ${JSON.stringify(dir)} }
-${extra}`;
+    environment: ${environment}
+`;
 }
