@@ -119,7 +119,7 @@ shutdown: { drainTimeoutSeconds: 5 }
   assert.ok(poisonInvokes.length >= 2, 'failed, bisected, retried');
   assert.ok(poisonInvokes.every((l) => l.records.some((r) => r.value?.startsWith('poison'))), 'only batches with the poison record failed');
   const single = poisonInvokes.filter((l) => l.records.length === 1);
-  assert.equal(single.length, 2, `the isolated poison record: first attempt + MaximumRetryAttempts 1; failing invokes: ${JSON.stringify(poisonInvokes.map((l) => ({ t: l.t, offsets: l.records.map((r) => r.tp.slice(-1) + ':' + r.offset) })))}`);
+  assert.equal(single.length, 2, `the isolated poison record: first attempt + MaximumRetryAttempts 1; failing invokes: ${JSON.stringify(poisonInvokes.map((l) => ({ t: l.t, offsets: l.records.map((r) => `${r.partition}:${r.offset}`) })))}`);
 
   // The OnFailure record: AWS's invocation record with KafkaBatchInfo.
   assert.equal(failures.length, 1, 'exactly one OnFailure record');
