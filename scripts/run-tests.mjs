@@ -29,6 +29,11 @@ const concurrency = process.env.SLUICE_TEST_CONCURRENCY ?? '3';
 const child = spawn(
   process.execPath,
   ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...selected],
-  { stdio: 'inherit', env: { ...process.env, SLUICE_LOG_LEVEL: process.env.SLUICE_LOG_LEVEL ?? 'error' } },
+  { stdio: 'inherit', env: {
+    ...process.env,
+    SLUICE_LOG_LEVEL: process.env.SLUICE_LOG_LEVEL ?? 'error',
+    // The SDK's once-per-process Node 20 notice would repeat in every test file's output.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ?? 'true',
+  } },
 );
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

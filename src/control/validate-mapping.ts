@@ -183,8 +183,14 @@ function resolve(
   return deepFreeze(spec);
 }
 
+/**
+ * AWS's destination kinds (SQS, SNS, S3; `kafka://topic` for Kafka) plus sluice's two self-hosted
+ * kinds: an absolute `file:///path` (JSON lines) and an `http(s)://` webhook.
+ */
 function isDestination(d: string, k: SourceKind): boolean {
   if (k === 'kafka' && /^kafka:\/\/[a-zA-Z0-9._-]+$/.test(d)) return true;
+  if (/^file:\/\/\/[^\0]+$/.test(d)) return true;
+  if (/^https?:\/\/[^\s/]+(\/\S*)?$/.test(d)) return true;
   return /^arn:aws[a-zA-Z-]*:sqs:[a-z0-9-]+:\d{12}:[^:/]+$/.test(d) || /^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:\d{12}:[^:/]+$/.test(d) || /^arn:aws[a-zA-Z-]*:s3:::[^/]+$/.test(d);
 }
 

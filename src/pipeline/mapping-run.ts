@@ -15,6 +15,7 @@ import type { CheckpointStore } from '../state/store.js';
 import type { FailureHandler } from './failure-route.js';
 import type { ShardPipelineOptions } from './pipeline-options.js';
 import { createShardPipeline, type ShardPipeline } from './shard-pipeline.js';
+import { tumblingWindowSeconds } from './windowed-shard.js';
 
 export interface MappingRunDeps {
   readonly spec: MappingSpec;
@@ -72,6 +73,9 @@ export function startMappingRun(d: MappingRunDeps): MappingRun {
         ...(d.accept ? { accept: d.accept } : {}),
         ...(d.onFailure ? { onFailure: d.onFailure } : {}),
         ...(d.pipelineOptions ? { options: d.pipelineOptions } : {}),
+        ...(tumblingWindowSeconds(spec) > 0
+          ? { initialWindowState: async () => (await d.checkpoints.get(spec.UUID, shardId))?.windowState ?? null }
+          : {}),
       });
       shards.add(p);
       if (stopping) void p.close({ mode: 'abandon' });

@@ -49,6 +49,8 @@ export function defaultMaxPendingRecords(batchSize: number, maxInFlight: number)
 }
 
 export function initialMaxInFlight(m: MappingSpec): number {
+  // Tumbling windows: one batch at a time per shard (the window state is sequential).
+  if ((m.sourceKind === 'kinesis' || m.sourceKind === 'dynamodb') && (m.TumblingWindowInSeconds ?? 0) > 0) return 1;
   if (isOrdered(m.sourceKind)) return m.sourceKind === 'kafka' ? 1 : Math.max(1, m.ParallelizationFactor ?? 1);
   if (m.sourceKind === 'sqs') return Math.min(5, m.ScalingConfig?.MaximumConcurrency ?? 5);
   return 1;

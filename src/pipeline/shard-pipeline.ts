@@ -22,6 +22,7 @@ import { defaultMaxPendingRecords, resolvePipelineOptions, type ShardPipelineOpt
 import { runQueueBatch } from './queue-batch.js';
 import { createSettlement } from './settlement.js';
 import { retryUnexpected } from './retry-unexpected.js';
+import { createWindowedShard, tumblingWindowSeconds, type WindowStateLoader } from './windowed-shard.js';
 
 export interface ShardPipelineDeps {
   readonly mapping: MappingSpec;
@@ -44,6 +45,11 @@ export interface ShardPipelineDeps {
   readonly plan?: PlanFactory;
   /** awsRequestId generator. Default randomUUID. */
   readonly requestId?: () => string;
+  /**
+   * Tumbling windows (TumblingWindowInSeconds > 0): the shard's stored window state (the
+   * CheckpointStore's `windowState`), read once when the shard opens. Default: none (new window).
+   */
+  readonly initialWindowState?: WindowStateLoader;
 }
 
 /** A ShardSink plus controls the engine uses. */
@@ -94,7 +100,40 @@ export function createShardPipeline(d: ShardPipelineDeps): ShardPipeline {
     requestId: d.requestId ?? defaultRequestId,
   });
   const plan: PlanFactory = d.plan ?? planFromMapping(mapping, o.invokeBackoffMs);
-  const settlement = createSettlement({ mapping, shardId, committer, events, logger, clock, gate, signal: stopAc.signal, backoffMs: o.ioBackoffMs });
+  // Tumbling windows: a separate branch (one batch at a time, split by window, state persisted).
+  const windowed =
+    o.ordered && tumblingWindowSeconds(mapping) > 0
+      ? createWindowedShard(
+          {
+            mapping,
+            shardId,
+            clock,
+            logger,
+            envelope: d.envelope,
+            makeInvoke: (envelope) =>
+              createInvoker({ mapping, shardId, envelope, runtime: d.runtime, events, clock, report, requestId: d.requestId ?? defaultRequestId }),
+            ordered: {
+              plan,
+              clock,
+              finish: (entries) => finishOrdered(entries),
+              envelopeOverhead: d.envelope.overheadBytes,
+              stop: stopAc.signal,
+              invokeSignal: invokeAc.signal,
+              fail: (info, signal) =>
+                routeFailure(
+                  { events, logger, clock, backoffMs: o.ioBackoffMs, ...(d.onFailure ? { handler: d.onFailure } : {}) },
+                  { ...info, mapping, shardId, timestamp: clock.now() },
+                  signal,
+                ),
+            },
+            backoffMs: o.invokeBackoffMs,
+            track: (p) => track(p),
+            ...(d.initialWindowState ? { initialWindowState: d.initialWindowState } : {}),
+          },
+          committer,
+        )
+      : undefined;
+  const settlement = createSettlement({ mapping, shardId, committer: windowed?.committer ?? committer, events, logger, clock, gate, signal: stopAc.signal, backoffMs: o.ioBackoffMs });
   const finishOrdered = (entries: readonly BufferedRecord[]): void => settlement.finish(entries.map((e) => e.seq));
   const settleQueue = settlement.settle;
 
@@ -104,7 +143,9 @@ export function createShardPipeline(d: ShardPipelineDeps): ShardPipeline {
   };
 
   const runBatch = (batch: Batch): Promise<void> =>
-    o.ordered
+    windowed
+      ? windowed.runBatch(batch)
+      : o.ordered
       ? runOrderedBatch(batch, {
           plan,
           clock,
@@ -218,6 +259,7 @@ export function createShardPipeline(d: ShardPipelineDeps): ShardPipeline {
   const abandon = async (): Promise<void> => {
     abandoned = true;
     clearTimer();
+    windowed?.dispose();
     stopAc.abort(new AbortedError('shard abandoned', { shardId }));
     const left = batcher.drainBuffer().map((e) => e.record);
     if (!o.ordered && left.length > 0) track(settleQueue(left, 'release'));
@@ -245,7 +287,7 @@ export function createShardPipeline(d: ShardPipelineDeps): ShardPipeline {
       accept(records);
     },
     setMaxInFlight(n) {
-      batcher.setMaxInFlight(n);
+      batcher.setMaxInFlight(windowed ? 1 : n);
       if (!o.explicitMaxPending) gate.setMaxRecords(defaultMaxPendingRecords(mapping.BatchSize, batcher.maxInFlight));
       pump();
     },
@@ -287,6 +329,8 @@ export function createShardPipeline(d: ShardPipelineDeps): ShardPipeline {
             try {
               await gate.waitEmpty(drainStop.signal);
               while (active.size > 0) await Promise.allSettled([...active]);
+              if (windowed && how.shardEnded) await windowed.endShard(drainStop.signal);
+              windowed?.dispose();
               clearTimer();
               return;
             } catch {

@@ -25,7 +25,13 @@ export function awsClientConfig(
     region: aws.region,
     ...(endpoint ? { endpoint } : {}),
     // Local emulators accept any credentials; real AWS uses the default provider chain (undefined).
-    credentials: aws.credentials ?? (endpoint ? { accessKeyId: 'sluice', secretAccessKey: 'sluice' } : undefined),
+    // Always a fresh object: the SDK tags credentials it is given (it sets a property on them),
+    // and the config's are frozen.
+    credentials: aws.credentials
+      ? { ...aws.credentials }
+      : endpoint
+        ? { accessKeyId: 'sluice', secretAccessKey: 'sluice' }
+        : undefined,
     requestHandler: new NodeHttpHandler({
       httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
       httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),

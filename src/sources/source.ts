@@ -51,8 +51,10 @@ export interface ShardCommitter {
    * `last` is finished (succeeded, filtered out, or handed to the OnFailure destination / dropped
    * per AWS rules). Called with a contiguous prefix only, in increasing order. The source persists
    * or commits the position (coalescing writes is the source's/store's business).
+   * `extra.windowState` (tumbling windows, Kinesis/DynamoDB): the shard's window state as of
+   * `last`, persisted with the position; null = no open window; omitted = keep the stored one.
    */
-  checkpoint(last: PolledRecord): Promise<void>;
+  checkpoint(last: PolledRecord, extra?: { windowState?: string | null }): Promise<void>;
   /** Queue sources (SQS, MQ): these records are finished — delete / ack them. */
   complete(records: readonly PolledRecord[]): Promise<void>;
   /** Queue sources: these records failed — leave/release them for redelivery (never re-send). */

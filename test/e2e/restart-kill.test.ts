@@ -5,9 +5,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { CreateStreamCommand, DescribeStreamCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
@@ -16,14 +15,8 @@ import { startSqs, type SqsTestServer } from '../support/sqs-server.js';
 import { startKinesalite, type KinesisTestServer } from '../support/kinesalite.js';
 import { uniqueName } from '../support/names.js';
 import { waitFor } from '../support/wait.js';
-import { createQueue, queueDepth, readLines, recorderFunction, sqsClient, sqsIds, tempDir, type SqsLine } from './support/e2e.js';
+import { createQueue, kinesisWired, queueDepth, readLines, recorderFunction, sqsClient, sqsIds, tempDir, type SqsLine } from './support/e2e.js';
 import { startSluiceChild, type SluiceChild } from './support/child.js';
-
-/** Whether src/sources/registry.ts has a Kinesis poller (the lead wires it in). */
-function kinesisWired(): boolean {
-  const src = readFileSync(fileURLToPath(new URL('../../src/sources/registry.js', import.meta.url)), 'utf8');
-  return /createKinesisSource/.test(src);
-}
 
 /** The run's config: the recorder function writing to `out`, one mapping, state in `db`. */
 function writeConfig(dir: string, run: number, out: string, db: string, endpoints: Record<string, string>, fn: string, mapping: string, env: Record<string, string> = {}): string {

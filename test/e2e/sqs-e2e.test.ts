@@ -2,7 +2,7 @@
  * End to end, SQS: the daemon in-process (config loaded from YAML by the real loader), a real
  * local-aws-sqs server, the recorder handler in sluice's worker threads.
  */
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -46,7 +46,7 @@ async function send(url: string, bodies: readonly Record<string, unknown>[], wit
 
 /**
  * One daemon per test: a function `rec` (export `exportName`) and one SQS mapping with `mapping`
- * YAML fields. `credentials` adds aws.credentials (see the todo test below: it breaks every AWS client).
+ * YAML fields. `credentials` adds aws.credentials (the loader deep-freezes them; the SDK must get a copy).
  */
 async function daemonFor(dir: string, out: string, arn: string, mapping: string, exportName = 'sqs', credentials = false): Promise<Daemon> {
   return startDaemonFromYaml(
@@ -197,9 +197,73 @@ describe('SQS end to end', { timeout: 60_000 }, () => {
     assert.ok(poisonAttempts >= 1 && poisonAttempts <= 2, `poison invoked ${poisonAttempts} times (at most maxReceiveCount 2)`);
   });
 
+  /** FIFO: 3 groups x 30 messages; with `withFailure`, g1-5 is reported failed once (and the handler reports the rest of g1 in that batch). */
+  async function fifoCase(t: TestContext, withFailure: boolean): Promise<void> {
+    const { dir, cleanup } = tempDir();
+    t.after(cleanup);
+    const out = join(dir, 'out.jsonl');
+    const q = await createQueue(sqs, `${uniqueName('e2e-sqs-fifo')}.fifo`, { FifoQueue: 'true', VisibilityTimeout: '2' });
+    const GROUPS = 3;
+    const PER_GROUP = 30;
+    const entries = Array.from({ length: GROUPS * PER_GROUP }, (_, i) => {
+      const g = `g${i % GROUPS}`;
+      const n = Math.floor(i / GROUPS);
+      return { id: `${g}-${n}`, g, n, failOnce: withFailure && g === 'g1' && n === 5 };
+    });
+    for (let i = 0; i < entries.length; i += 10) {
+      const r = await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: q.url,
+          Entries: entries.slice(i, i + 10).map((e, j) => ({
+            Id: String(j),
+            MessageBody: JSON.stringify({ id: e.id, ...(e.failOnce ? { failOnce: true } : {}) }),
+            MessageGroupId: e.g,
+            MessageDeduplicationId: e.id,
+          })),
+        }),
+      );
+      assert.equal(r.Failed?.length ?? 0, 0);
+    }
+    const d = await daemonFor(dir, out, q.arn, ', BatchSize: 10, FunctionResponseTypes: [ReportBatchItemFailures]');
+    t.after(() => d.stop());
+
+    await waitFor(() => new Set(sqsIds(readLines<SqsLine>(out), true)).size >= entries.length, { timeoutMs: 30_000, message: 'every FIFO message processed' });
+    await waitFor(() => queueEmpty(q.url), { timeoutMs: 15_000, message: 'queue empty' });
+    const lines = readLines<SqsLine>(out);
+    const ok = sqsIds(lines, true);
+    assert.equal(ok.length, entries.length, 'each message succeeded exactly once');
+    for (let g = 0; g < GROUPS; g++) {
+      const order = ok.filter((id) => id.startsWith(`g${g}-`)).map((id) => Number(id.split('-')[1]));
+      assert.deepEqual(order, Array.from({ length: PER_GROUP }, (_, i) => i), `group g${g} processed in send order`);
+    }
+    if (withFailure) assert.ok(sqsIds(lines).filter((id) => id === 'g1-5').length >= 2, 'g1-5 failed once and came back');
+    const rec = lines[0]?.records[0];
+    assert.ok(rec);
+    const attrs = rec['attributes'] as Record<string, unknown>;
+    assert.deepEqual(Object.keys(attrs).sort(), [
+      'ApproximateFirstReceiveTimestamp',
+      'ApproximateReceiveCount',
+      'MessageDeduplicationId',
+      'MessageGroupId',
+      'SenderId',
+      'SentTimestamp',
+      'SequenceNumber',
+    ]);
+  }
+
+  test('FIFO: order within each MessageGroupId holds end to end; each message once; FIFO attributes in the event', (t) => fifoCase(t, false));
+
   test(
-    'aws.credentials in the config file: the SQS source still polls',
-    { todo: 'bug: loadConfig deep-freezes aws.credentials and src/sources/aws-clients.ts:28 hands that frozen object to the SDK, which fails with "Cannot set properties of undefined (setting \'CREDENTIALS_CODE\')"' },
+    'FIFO: a failed message comes back before any later message of its group is processed',
+    {
+      todo:
+        'bug: after a FIFO message is reported failed and released, src/sources/sqs/sqs-source.ts keeps receiving; local-aws-sqs (no group locking, local-backends.md) hands out the group\'s later messages while the failed one is invisible, and sluice processes them ahead of it (g1: 0..4, 7..29, then 5, 6). local-backends.md says sluice must enforce group order itself; the source\'s header claims it does',
+    },
+    (t) => fifoCase(t, true),
+  );
+
+  test(
+    'aws.credentials in the config file (a frozen object after loading): the SQS source still polls',
     async (t) => {
       const { dir, cleanup } = tempDir();
       t.after(cleanup);
@@ -208,7 +272,7 @@ describe('SQS end to end', { timeout: 60_000 }, () => {
       await send(q.url, [{ id: 'c0' }]);
       const d = await daemonFor(dir, out, q.arn, ', BatchSize: 10', 'sqs', true);
       t.after(() => d.stop());
-      await waitFor(() => sqsIds(readLines<SqsLine>(out)).includes('c0'), { timeoutMs: 8_000, message: 'c0 invoked' });
+      await waitFor(() => sqsIds(readLines<SqsLine>(out)).includes('c0'), { timeoutMs: 5_000, message: 'c0 invoked' });
     },
   );
 });

@@ -27,6 +27,8 @@ function firstTime(key) {
  */
 export const sqs = async (event) => {
   const failed = [];
+  /** FIFO: after a failure in a message group, the group's later messages are reported too (AWS's advice). */
+  const failedGroups = new Set();
   let threw = false;
   for (const r of event.Records) {
     let body = {};
@@ -34,7 +36,12 @@ export const sqs = async (event) => {
       body = JSON.parse(r.body);
     } catch {}
     if (body.throw) threw = true;
-    if (body.failOnce && firstTime(r.messageId)) failed.push(r.messageId);
+    const group = r.attributes?.MessageGroupId;
+    if (group !== undefined && failedGroups.has(group)) failed.push(r.messageId);
+    else if (body.failOnce && firstTime(r.messageId)) {
+      failed.push(r.messageId);
+      if (group !== undefined) failedGroups.add(group);
+    }
   }
   appendFileSync(out(), JSON.stringify({ t: Date.now(), records: event.Records, failed, threw }) + '\n');
   if (threw) throw new Error('poison message in this batch');
@@ -59,16 +66,26 @@ export const kafka = async (event) => {
 };
 
 /**
- * Kinesis. Data is JSON {id, key, n}. Line: {t, records: [{id, key, n, seq, shard}]}.
+ * Kinesis. Data is JSON {id, key, n[, poison]}. A poison record makes the invoke throw.
+ * Line: {t, threw, first: <the event's first record, verbatim>, records: [{id, key, n, seq, shard}]}.
  * E2E_DELAY_MS: time each invoke takes (so a run lasts long enough to write checkpoints).
  */
 export const kinesis = async (event) => {
   const delayMs = Number(process.env.E2E_DELAY_MS ?? 0);
   if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+  let threw = false;
   const records = event.Records.map((r) => {
     const d = JSON.parse(Buffer.from(r.kinesis.data, 'base64').toString());
+    if (d.poison) threw = true;
     return { id: d.id, key: r.kinesis.partitionKey, n: d.n, seq: r.kinesis.sequenceNumber, shard: r.eventID.slice(0, r.eventID.indexOf(':')) };
   });
-  appendFileSync(out(), JSON.stringify({ t: Date.now(), records }) + '\n');
+  appendFileSync(out(), JSON.stringify({ t: Date.now(), threw, first: event.Records[0], records }) + '\n');
+  if (threw) throw new Error('poison record in this batch');
+  return { batchItemFailures: [] };
+};
+
+/** DynamoDB Streams. Line: {t, records: <the event's Records, verbatim>}. */
+export const dynamodb = async (event) => {
+  appendFileSync(out(), JSON.stringify({ t: Date.now(), records: event.Records }) + '\n');
   return { batchItemFailures: [] };
 };

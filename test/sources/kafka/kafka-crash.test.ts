@@ -78,6 +78,7 @@ test('SIGKILL mid-batch: at-least-once, commits never ahead of settled records, 
   const perPartition = n / 3;
   await waitFor(
     () => {
+      if (process.env.SLUICE_DEBUG_CRASH) process.stderr.write(`survivor: ${ctx.all.length} delivered, assigned ${[...survivor.assigned].join(',')}\n`);
       for (let p = 0; p < 3; p++) {
         const got = new Set([...(childSettled.get(p) ?? []), ...ctx.all.filter((r) => (r.event as { partition: number }).partition === p).map((r) => Number(r.id))]);
         if (got.size < perPartition) return false;
