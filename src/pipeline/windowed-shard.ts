@@ -205,7 +205,6 @@ export function createWindowedShard(d: WindowedShardDeps, committer: ShardCommit
     ...d.ordered,
     invoke,
     finish(entries) {
-      persisted = ws ? serializeWindowState(ws) : null;
       d.ordered.finish(entries);
     },
   };

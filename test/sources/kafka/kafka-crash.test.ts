@@ -72,7 +72,12 @@ test('SIGKILL mid-batch: at-least-once, commits never ahead of settled records, 
   const mapping = kafkaMapping(mock.brokers, topic, { SelfManagedKafkaEventSourceConfig: { ConsumerGroupId: groupId } });
   const ctx = kafkaContext(mapping, 'checkpoint');
   const survivor = createKafkaSource(mapping, MOCK_OPTS);
-  t.after(() => survivor.stop({ deadlineMs: 100 }));
+  t.after(async () => {
+    const dbg = (m: string): void => void (process.env.SLUICE_DEBUG_CRASH && process.stderr.write(`${m}\n`));
+    dbg('stopping survivor');
+    await survivor.stop({ deadlineMs: 100 });
+    dbg('survivor stopped');
+  });
   await survivor.start(ctx);
   process.stderr.write(`killed after ${totalSettled} settled; committed ${JSON.stringify([...committedAtKill])}\n`);
   const perPartition = n / 3;
