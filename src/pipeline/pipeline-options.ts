@@ -4,6 +4,7 @@
 import type { MappingSpec } from '../core/mapping.js';
 import { isOrdered } from '../core/mapping.js';
 import { defaultBackoffMs } from '../failure/retry-policy.js';
+import { windowedPayloadLimit } from './windowed-shard.js';
 
 export interface ShardPipelineOptions {
   /**
@@ -66,6 +67,6 @@ export function resolvePipelineOptions(m: MappingSpec, o: ShardPipelineOptions =
     maxInFlight,
     invokeBackoffMs: o.invokeBackoffMs ?? defaultBackoffMs,
     ioBackoffMs: o.ioBackoffMs ?? defaultIoBackoffMs,
-    payloadLimitBytes: o.payloadLimitBytes,
+    payloadLimitBytes: windowedPayloadLimit(m, o.payloadLimitBytes),
   };
 }

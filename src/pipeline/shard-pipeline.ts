@@ -127,6 +127,7 @@ export function createShardPipeline(d: ShardPipelineDeps): ShardPipeline {
                 ),
             },
             backoffMs: o.invokeBackoffMs,
+            buffered: () => batcher.buffered,
             track: (p) => track(p),
             ...(d.initialWindowState ? { initialWindowState: d.initialWindowState } : {}),
           },

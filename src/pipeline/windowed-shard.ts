@@ -15,7 +15,11 @@
  * - the window state is persisted with every checkpoint (the state as of the finished records).
  * Sluice decisions: a final invoke that fails is retried like a batch (backoff, MaximumRetryAttempts;
  * throttles do not count) and then given up with a warning (it carries no records); a final invoke
- * may be repeated after a restart (the closed state is persisted with the next checkpoint).
+ * may be repeated after a restart (the closed state is persisted with the next checkpoint); the
+ * end-of-window timer waits while records are buffered in the shard (they may belong to the window);
+ * records polled after their window was closed (iterator lag) open that interval again at `{}`; a
+ * partial-failure reply's `state` is kept (the retried records are sent with it); batches keep
+ * 1 MB + 1 KB of the 6 MB payload cap free for the window fields.
  */
 import type { Clock } from '../core/clock.js';
 import { delay } from '../core/clock.js';
@@ -24,7 +28,7 @@ import type { MappingSpec } from '../core/mapping.js';
 import type { Logger } from '../observability/logger.js';
 import type { EventEnvelope, PolledRecord, ShardCommitter } from '../sources/source.js';
 import type { Batch } from '../batching/batcher.js';
-import { batchPayloadBytes } from '../batching/payload-size.js';
+import { batchPayloadBytes, PAYLOAD_LIMIT_BYTES } from '../batching/payload-size.js';
 import {
   applyWindowResponse,
   deserializeWindowState,
@@ -60,6 +64,11 @@ export interface WindowedShardDeps {
   readonly ordered: Omit<OrderedBatchDeps, 'invoke'>;
   /** Delay before the n-th retry of a failed final invoke. */
   readonly backoffMs: (failures: number) => number;
+  /**
+   * Records buffered and not yet in a batch. While there are some, the end-of-window timer leaves
+   * the window open: their batch runs first (they may belong to it) and re-arms the timer.
+   */
+  readonly buffered: () => number;
   /** Registers background work (timer-driven final invokes) so close/abandon waits for it. */
   readonly track: (p: Promise<void>) => void;
   readonly initialWindowState?: WindowStateLoader;
@@ -80,6 +89,17 @@ export interface WindowedShard {
 export function tumblingWindowSeconds(m: MappingSpec): number {
   const w = m.TumblingWindowInSeconds ?? 0;
   return (m.sourceKind === 'kinesis' || m.sourceKind === 'dynamodb') && w > 0 ? w : 0;
+}
+
+/** The outcome of an invoke that was not made because the shard is stopping. */
+const STOPPED = { kind: 'error', errorType: 'Aborted', errorMessage: 'shard stopping', statusCode: 0, throttled: true } as const;
+
+/** What the window fields may add to an event with records: a state of up to 1 MB plus the rest. */
+export const WINDOW_FIELDS_RESERVE_BYTES = MAX_WINDOW_STATE_BYTES + 1024;
+
+/** The batcher's payload cap: in windowed mode room is kept for the window fields. */
+export function windowedPayloadLimit(m: MappingSpec, limit: number | undefined): number | undefined {
+  return limit ?? (tumblingWindowSeconds(m) > 0 ? PAYLOAD_LIMIT_BYTES - WINDOW_FIELDS_RESERVE_BYTES : undefined);
 }
 
 export function createWindowedShard(d: WindowedShardDeps, committer: ShardCommitter): WindowedShard {
@@ -135,7 +155,7 @@ export function createWindowedShard(d: WindowedShardDeps, committer: ShardCommit
     const end = ws.window.endMs;
     cancelTimer = clock.setTimer(() => {
       cancelTimer = undefined;
-      if (disposed) return;
+      if (disposed || d.buffered() > 0) return;
       d.track(
         serial(async () => {
           if (!disposed && ws && ws.window.endMs === end && clock.now() >= end) await closeWindow('window-ended', d.ordered.stop);
@@ -189,7 +209,11 @@ export function createWindowedShard(d: WindowedShardDeps, committer: ShardCommit
 
   /** Invoke of records of the open window: closes an over-cap window first, checks the reply's state. */
   const invoke: Invoke = async (records, signal) => {
-    if (ws && ws.stateBytes > MAX_WINDOW_STATE_BYTES) await closeWindow('state-over-cap', d.ordered.stop);
+    if (ws && ws.stateBytes > MAX_WINDOW_STATE_BYTES) {
+      await closeWindow('state-over-cap', d.ordered.stop);
+      // Not closed (stop or deadline): invoke nothing; the records stay unfinished.
+      if (ws && ws.stateBytes > MAX_WINDOW_STATE_BYTES) return { requestId: '', outcome: STOPPED };
+    }
     const w = ws;
     const attempt = await baseInvoke(records, signal);
     if (attempt.outcome.kind !== 'success' || !w || ws !== w) return attempt;
@@ -205,17 +229,18 @@ export function createWindowedShard(d: WindowedShardDeps, committer: ShardCommit
     ...d.ordered,
     invoke,
     finish(entries) {
+      persisted = ws ? serializeWindowState(ws) : null;
       d.ordered.finish(entries);
     },
   };
 
   async function processBatch(batch: Batch): Promise<void> {
     const stop = d.ordered.stop;
-    if (ws && clock.now() >= ws.window.endMs) await closeWindow('window-ended', stop);
     for (const seg of segmentByWindow(batch.records, seconds, ws?.window)) {
       if (stop.aborted) return;
       if (ws && ws.window.startMs !== seg.window.startMs) await closeWindow('window-ended', stop);
-      if (stop.aborted) return;
+      // Not closed (stop or deadline): the rest of the batch stays unfinished (never checkpointed).
+      if (stop.aborted || (ws && ws.window.startMs !== seg.window.startMs)) return;
       if (!ws) {
         ws = openWindow(seg.window);
         armTimer();
@@ -234,6 +259,7 @@ export function createWindowedShard(d: WindowedShardDeps, committer: ShardCommit
           };
       await runOrderedBatch(piece, orderedDeps);
     }
+    armTimer();
   }
 
   return {

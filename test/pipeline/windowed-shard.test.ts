@@ -1,53 +1,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { PolledRecord, ShardCommitter } from '../../src/sources/source.js';
-import type { ShardPipelineDeps } from '../../src/pipeline/shard-pipeline.js';
-import { MAX_WINDOW_STATE_BYTES } from '../../src/failure/tumbling-window.js';
+import type { PolledRecord } from '../../src/sources/source.js';
 import { rec } from '../batching/records.js';
-import { n, ok, fnError, settle } from './fakes.js';
+import { fnError, ok, settle } from './fakes.js';
 import { harness } from './harness.js';
-
-/** ManualClock starts at 1_700_000_000_000; with 60 s windows that lies in [W0, W0 + 60 s). */
-const W0 = 1_699_999_980_000;
-const W1 = W0 + 60_000;
-const ARN = 'arn:aws:kinesis:us-east-1:000000000000:stream/orders';
-const iso = (ms: number): string => new Date(ms).toISOString();
-
-class WindowCommitter implements ShardCommitter {
-  readonly checkpoints: { n: number; windowState: string | null | undefined }[] = [];
-  async checkpoint(last: PolledRecord, extra?: { windowState?: string | null }): Promise<void> {
-    this.checkpoints.push({ n: n(last), windowState: extra?.windowState });
-  }
-  async complete(): Promise<void> {}
-  async release(): Promise<void> {}
-  /** The state object persisted with the last checkpoint. */
-  lastState(): unknown {
-    const ws = this.checkpoints.at(-1)?.windowState;
-    return ws ? (JSON.parse(ws) as { state: unknown }).state : ws;
-  }
-}
-
-interface WindowEvent {
-  Records: { n: number }[];
-  window: { start: string; end: string };
-  state: Record<string, unknown>;
-  shardId: string;
-  eventSourceARN: string;
-  isFinalInvokeForWindow: boolean;
-  isWindowTerminatedEarly: boolean;
-}
-
-function windowed(over: Record<string, unknown> = {}, deps: Partial<ShardPipelineDeps> = {}) {
-  const committer = new WindowCommitter();
-  const h = harness('kinesis', { TumblingWindowInSeconds: 60, EventSourceArn: ARN, ...over }, { committer, ...deps });
-  const ev = (i: number): WindowEvent => h.runtime.calls[i]!.event as unknown as WindowEvent;
-  const pendingEv = (): WindowEvent => h.runtime.pending[0]!.event as unknown as WindowEvent;
-  return { ...h, committer, ev, pendingEv };
-}
-
-const at = (ns: number[], arrivalMs: number): PolledRecord[] => ns.map((i) => rec(i, 'k', { arrivalMs }));
+import { ARN, at, iso, W0, W1, windowed, WindowCommitter, type WindowEvent } from './windowed-harness.js';
 
 describe('shard pipeline, tumbling windows', () => {
+
   test('the event carries the window fields exactly as AWS; state starts at {} and is carried', async () => {
     const h = windowed();
     await h.pipeline.push(at([0, 1, 2], W0 + 20_000));
@@ -140,6 +100,29 @@ describe('shard pipeline, tumbling windows', () => {
     assert.equal(persisted.window.startMs, W1);
   });
 
+  test('at the window end, records of the window still buffered are invoked before the final invoke', async () => {
+    const h = windowed({ BatchSize: 2 });
+    await h.pipeline.push(at([0, 1, 2, 3], W0 + 1));
+    assert.deepEqual(h.pendingEv().Records.map((r) => r.n), [0, 1]);
+    h.clock.advance(W1 - h.clock.now());
+    await settle();
+    h.runtime.answer(ok({ state: { c: 2 } }));
+    await settle();
+    assert.deepEqual(h.pendingEv().Records.map((r) => r.n), [2, 3]);
+    assert.deepEqual(h.pendingEv().state, { c: 2 });
+    assert.equal(h.pendingEv().isFinalInvokeForWindow, false);
+    h.runtime.answer(ok({ state: { c: 4 } }));
+    await settle();
+    h.clock.advance(0);
+    await settle();
+    assert.equal(h.pendingEv().isFinalInvokeForWindow, true);
+    assert.deepEqual(h.pendingEv().state, { c: 4 });
+    h.runtime.answer(ok({ state: {} }));
+    await settle();
+    assert.equal(h.runtime.calls.length, 3);
+    assert.deepEqual(h.committer.checkpoints.map((c) => c.n), [1, 3]);
+  });
+
   test('records of the next window are not mixed into the previous window; final invoke in between', async () => {
     const h = windowed();
     await h.pipeline.push([...at([0, 1], W0 + 59_000), ...at([2, 3], W1 + 1)]);
@@ -206,68 +189,39 @@ describe('shard pipeline, tumbling windows', () => {
     assert.equal(g.clock.pendingTimers, 0);
   });
 
-  test('a state over 1 MB ends the window early; the rest of the interval starts over at {}', async () => {
-    const h = windowed({ BatchSize: 2 });
-    await h.pipeline.push(at([0, 1, 2, 3], W0 + 1));
-    const big = { blob: 'x'.repeat(MAX_WINDOW_STATE_BYTES) };
-    h.runtime.answer(ok({ state: big }));
-    await settle();
-    assert.deepEqual(h.committer.checkpoints.map((c) => c.n), [1]);
-    const fin = h.pendingEv();
-    assert.equal(fin.isFinalInvokeForWindow, true);
-    assert.equal(fin.isWindowTerminatedEarly, true);
-    assert.deepEqual(fin.Records, []);
-    assert.equal((fin.state as { blob: string }).blob.length, MAX_WINDOW_STATE_BYTES);
-    h.runtime.answer(ok({ state: {} }));
-    await settle();
-    const next = h.pendingEv();
-    assert.deepEqual(next.Records.map((r) => r.n), [2, 3]);
-    assert.deepEqual(next.state, {});
-    assert.equal(next.isWindowTerminatedEarly, false);
-    assert.deepEqual(next.window, { start: iso(W0), end: iso(W1) });
-    h.runtime.answer(ok({ state: { after: true } }));
-    await settle();
-    assert.deepEqual(h.committer.lastState(), { after: true });
+  test('batches keep room for the window fields (a 1 MB state) under the 6 MB payload cap', async () => {
+    const big = (a: number, b: number): PolledRecord[] =>
+      Array.from({ length: b - a }, (_, i) => rec(a + i, 'k', { bytes: 1_000_000, arrivalMs: W0 + 1 }));
+    const h = windowed({ BatchSize: 100 });
+    await h.pipeline.push(big(0, 8));
+    assert.deepEqual(h.pendingEv().Records.map((r) => r.n), [0, 1, 2, 3, 4]);
+    const plain = windowed({ BatchSize: 100, TumblingWindowInSeconds: 0 });
+    await plain.pipeline.push(big(0, 8));
+    assert.deepEqual(plain.runtime.pending[0]!.ns, [0, 1, 2, 3, 4, 5]);
   });
 
-  test('window state is persisted with the checkpoint and restored by a new pipeline', async () => {
+  test('DynamoDB Streams: same fields, eventSourceARN is the stream ARN', async () => {
+    const streamArn = 'arn:aws:dynamodb:us-east-1:000000000000:table/t/stream/2026-01-01T00:00:00.000';
+    const committer = new WindowCommitter();
+    const h = harness('dynamodb', { TumblingWindowInSeconds: 30, EventSourceArn: streamArn }, { committer });
+    await h.pipeline.push(at([0], W0 + 1));
+    const e = h.runtime.pending[0]!.event as unknown as WindowEvent;
+    assert.equal(e.eventSourceARN, streamArn);
+    assert.deepEqual(e.window, { start: iso(W0), end: iso(W0 + 30_000) });
+    assert.deepEqual(e.state, {});
+  });
+
+  test('abandon with an invoke in flight and a window open: resolves, no timer left, no final invoke', async () => {
     const h = windowed();
     await h.pipeline.push(at([0, 1], W0 + 1));
-    h.runtime.answer(ok({ state: { total: 7 } }));
+    assert.equal(h.runtime.pending.length, 1);
+    const closed = h.pipeline.close({ mode: 'abandon' });
+    h.runtime.answer(ok({ state: { z: 1 } }));
+    await closed;
+    assert.equal(h.clock.pendingTimers, 0);
+    h.clock.advance(120_000);
     await settle();
-    await h.pipeline.close({ mode: 'drain' });
-    const stored = h.committer.checkpoints.at(-1)!.windowState!;
-    assert.equal(typeof stored, 'string');
-
-    const r = windowed({}, { initialWindowState: async () => stored });
-    await settle();
-    await r.pipeline.push(at([2], W0 + 2));
-    await settle();
-    assert.deepEqual(r.pendingEv().state, { total: 7 });
-    assert.deepEqual(r.pendingEv().window, { start: iso(W0), end: iso(W1) });
-    r.runtime.answer(ok({ state: { total: 9 } }));
-    await settle();
-    assert.deepEqual(r.committer.lastState(), { total: 9 });
-  });
-
-  test('a restored window whose end has passed gets its final invoke at once', async () => {
-    const stored = JSON.stringify({ window: { startMs: W0 - 60_000, endMs: W0 }, state: { old: 1 }, stateBytes: 9, invokes: 3 });
-    const r = windowed({}, { initialWindowState: () => stored });
-    await settle();
-    r.clock.advance(0);
-    await settle();
-    assert.equal(r.runtime.pending.length, 1);
-    assert.deepEqual(r.pendingEv().state, { old: 1 });
-    assert.equal(r.pendingEv().isFinalInvokeForWindow, true);
-    assert.equal(r.pendingEv().window.end, iso(W0));
-    r.runtime.answer(ok({ state: {} }));
-    await settle();
-    await r.pipeline.push(at([5], W0 + 1));
-    assert.deepEqual(r.pendingEv().state, {});
-    r.runtime.answer(ok({ state: { x: 1 } }));
-    await settle();
-    const persisted = JSON.parse(r.committer.checkpoints.at(-1)!.windowState!) as { window: { startMs: number } };
-    assert.equal(persisted.window.startMs, W0);
+    assert.equal(h.runtime.calls.length, 1);
   });
 
   test('without TumblingWindowInSeconds the event has no window fields', async () => {

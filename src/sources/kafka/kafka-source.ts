@@ -13,7 +13,7 @@
 import { Kafka, logLevel as KafkaLogLevel, type Consumer, type ConsumerConfig, type EachBatchPayload, type LogEntry } from 'kafkajs';
 import type { MappingSpec } from '../../core/mapping.js';
 import { SourceError } from '../../core/errors.js';
-import { delay } from '../../core/clock.js';
+import { delay, systemClock } from '../../core/clock.js';
 import type { Source, SourceContext } from '../source.js';
 import { resolveKafkaConnection, type KafkaConnection } from './connection.js';
 import { kafkaPolledRecord } from './event.js';
@@ -65,6 +65,8 @@ export function createKafkaSource(spec: MappingSpec, opts: KafkaSourceOptions = 
   let conn: KafkaConnection | undefined;
   let kafka: Kafka | undefined;
   let consumer: Consumer | undefined;
+  /** The newest consumer object, set before it connects (stop() must reach one still joining). */
+  let latest: Consumer | undefined;
   let generations = 0;
   let crashes = 0;
   let rebuilding: Promise<void> | undefined;
@@ -88,6 +90,7 @@ export function createKafkaSource(spec: MappingSpec, opts: KafkaSourceOptions = 
       allowAutoTopicCreation: false,
       retry: { retries: 5, restartOnFailure: async () => false }, // sluice rebuilds crashed consumers itself
     });
+    latest = cons;
     const heartbeatMs = opts.consumer?.heartbeatInterval ?? 3_000;
     const positioner = createStartPositioner({ spec, kafka: k, groupId: cn.groupId, topic: cn.topic });
     cons.on(cons.events.GROUP_JOIN, (e) => {
@@ -220,9 +223,18 @@ export function createKafkaSource(spec: MappingSpec, opts: KafkaSourceOptions = 
       const closing = Promise.allSettled([...shards.values()].map((s) => closeShard(s, deadline)));
       stopAc.abort();
       await closing;
-      await rebuilding;
-      await consumer?.disconnect().catch(() => undefined);
+      // A consumer being (re)built may sit in a group join for a long time: disconnect whatever
+      // exists, and never let kafkajs hold stop() past the deadline plus 10 s.
+      const targets = new Set([consumer, latest].filter((x): x is Consumer => x !== undefined));
       consumer = undefined;
+      let cancel: (() => void) | undefined;
+      const late = new Promise<'late'>((resolve) => {
+        cancel = (ctx?.clock ?? systemClock).setTimer(() => resolve('late'), deadline + 10_000);
+      });
+      const done = Promise.allSettled([rebuilding, ...[...targets].map((c) => c.disconnect())]).then(() => 'done' as const);
+      const how = await Promise.race([done, late]);
+      cancel?.();
+      if (how === 'late') ctx?.logger.warn('Kafka consumer did not leave the group in time', { mappingUuid: spec.UUID });
       await Promise.allSettled([...shards.values()].map((s) => closeShard(s, 0)));
     })());
 
