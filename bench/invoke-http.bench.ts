@@ -10,6 +10,9 @@ import { createInterface } from 'node:readline';
 import { Pool } from 'undici';
 import { createHttpRuntime } from '../src/invoke/http-runtime.js';
 import { silentLogger } from '../src/observability/logger.js';
+import { alternatingRounds, closedLoop, summarizeRun } from './support/closed-loop.js';
+import { buildKinesisEvents } from './support/kinesis-events.js';
+import { medianOfMiddle, round3 } from './support/stats.js';
 
 const BATCH = 100;
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 1000);
@@ -35,88 +38,8 @@ process.stdin.on('end', () => process.exit(0));
 process.stdin.resume();
 `;
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** 4 shards' worth of Kinesis events; each record's JSON is ~1 KB. */
-function buildEvents(): object[] {
-  const rand = rng(42);
-  const events: object[] = [];
-  for (let b = 0; b < BATCHES; b++) {
-    const shard = `shardId-00000000000${b % 4}`;
-    const Records = [];
-    for (let i = 0; i < BATCH; i++) {
-      const data = Buffer.alloc(360);
-      for (let j = 0; j < data.length; j++) data[j] = Math.floor(rand() * 256);
-      const seq = `4959${String(b * BATCH + i).padStart(52, '0')}`;
-      Records.push({
-        kinesis: { kinesisSchemaVersion: '1.0', partitionKey: `pk-${Math.floor(rand() * 1e6)}`, sequenceNumber: seq, data: data.toString('base64'), approximateArrivalTimestamp: 1700000000.123 + b },
-        eventSource: 'aws:kinesis',
-        eventVersion: '1.0',
-        eventID: `${shard}:${seq}`,
-        eventName: 'aws:kinesis:record',
-        invokeIdentityArn: 'arn:aws:iam::000000000000:role/sluice',
-        awsRegion: 'us-east-1',
-        eventSourceARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/bench',
-      });
-    }
-    events.push({ Records });
-  }
-  return events;
-}
-
-interface RunStats {
-  seconds: number;
-  /** CPU time of this whole process (all its threads) during the run, in µs. */
-  cpuMicros: number;
-  latencies: number[];
-}
-
-/** Keeps `concurrency` calls in flight until every event has been sent once. */
-async function closedLoop(events: readonly object[], concurrency: number, call: (ev: object, i: number) => Promise<unknown>): Promise<RunStats> {
-  const latencies = new Array<number>(events.length);
-  let next = 0;
-  const t0 = performance.now();
-  const c0 = process.cpuUsage();
-  const lane = async (): Promise<void> => {
-    for (;;) {
-      const i = next++;
-      if (i >= events.length) return;
-      const s = performance.now();
-      await call(events[i]!, i);
-      latencies[i] = performance.now() - s;
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, lane));
-  const c = process.cpuUsage(c0);
-  return { seconds: (performance.now() - t0) / 1000, cpuMicros: c.user + c.system, latencies };
-}
-
-function pct(sorted: readonly number[], p: number): number {
-  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]! * 1000) / 1000;
-}
-
-function summary(best: RunStats): Record<string, number> {
-  const sorted = [...best.latencies].sort((a, b) => a - b);
-  return {
-    records_per_s: Math.round((BATCHES * BATCH) / best.seconds),
-    batches_per_s: Math.round(BATCHES / best.seconds),
-    p50_ms: pct(sorted, 0.5),
-    p99_ms: pct(sorted, 0.99),
-    cpu_us_per_batch: Math.round(best.cpuMicros / BATCHES),
-  };
-}
-
 async function main(): Promise<void> {
-  const events = buildEvents();
+  const events = buildKinesisEvents(BATCHES, BATCH);
   const bodies = events.map((e) => JSON.stringify(e));
   const child = spawn(process.execPath, ['--input-type=module', '-e', SERVER], { stdio: ['pipe', 'pipe', 'inherit'] });
   try {
@@ -156,37 +79,16 @@ async function main(): Promise<void> {
     await closedLoop(events.slice(0, 300), CONCURRENCY, rawCall);
     await closedLoop(events.slice(0, 300), CONCURRENCY, sluiceCall);
 
-    const sides = { raw: rawCall, rawStringify: rawStringifyCall, sluice: sluiceCall };
     // Alternate the order each round; records/s and latencies are from each side's best round.
-    const best: Partial<Record<keyof typeof sides, RunStats>> = {};
-    const ratios: number[] = [];
-    const ratiosStringify: number[] = [];
-    const cpuRatios: number[] = [];
-    const cpuRatiosStringify: number[] = [];
-    const gc = (globalThis as { gc?: () => void }).gc;
-    for (let r = 0; r < ROUNDS; r++) {
-      const order = Object.keys(sides) as (keyof typeof sides)[];
-      if (r % 2 === 1) order.reverse();
-      const round: Partial<Record<keyof typeof sides, RunStats>> = {};
-      for (const side of order) {
-        gc?.();
-        const a = await closedLoop(events, CONCURRENCY, sides[side]);
-        round[side] = a;
-        if (best[side] === undefined || a.seconds < best[side].seconds) best[side] = a;
-      }
-      ratios.push(round.raw!.seconds / round.sluice!.seconds);
-      ratiosStringify.push(round.rawStringify!.seconds / round.sluice!.seconds);
-      cpuRatios.push(round.raw!.cpuMicros / round.sluice!.cpuMicros);
-      cpuRatiosStringify.push(round.rawStringify!.cpuMicros / round.sluice!.cpuMicros);
-    }
-    const median = (xs: number[]): number => {
-      xs.sort((x, y) => x - y);
-      return Math.round(((xs[(xs.length - 1) >> 1]! + xs[xs.length >> 1]!) / 2) * 1000) / 1000;
-    };
+    const { best, rounds } = await alternatingRounds({ raw: rawCall, rawStringify: rawStringifyCall, sluice: sluiceCall }, events, CONCURRENCY, ROUNDS);
+    const ratios = rounds.map((r) => r.raw.seconds / r.sluice.seconds);
+    const ratiosStringify = rounds.map((r) => r.rawStringify.seconds / r.sluice.seconds);
+    const cpuRatios = rounds.map((r) => r.raw.cpuMicros / r.sluice.cpuMicros);
+    const cpuRatiosStringify = rounds.map((r) => r.rawStringify.cpuMicros / r.sluice.cpuMicros);
     await Promise.all([raw.close(), rt.close()]);
-    const s = summary(best.sluice!);
-    const c = summary(best.raw!);
-    const cs = summary(best.rawStringify!);
+    const s = summarizeRun(best.sluice, BATCHES, BATCH);
+    const c = summarizeRun(best.raw, BATCHES, BATCH);
+    const cs = summarizeRun(best.rawStringify, BATCHES, BATCH);
     console.log(
       JSON.stringify({
         bench: 'invoke-http',
@@ -199,15 +101,15 @@ async function main(): Promise<void> {
         ceiling_raw_undici: c,
         ceiling_raw_undici_with_stringify: cs,
         // best round of each side (the minimum-time estimator) ...
-        ratio: Math.round((s.records_per_s! / c.records_per_s!) * 1000) / 1000,
-        ratio_vs_stringify_ceiling: Math.round((s.records_per_s! / cs.records_per_s!) * 1000) / 1000,
+        ratio: round3(s.records_per_s! / c.records_per_s!),
+        ratio_vs_stringify_ceiling: round3(s.records_per_s! / cs.records_per_s!),
         // ... and the medians of the rounds' paired ratios (their spread shows the machine's noise).
-        ratio_median_of_rounds: median(ratios),
-        ratio_vs_stringify_median_of_rounds: median(ratiosStringify),
+        ratio_median_of_rounds: medianOfMiddle(ratios),
+        ratio_vs_stringify_median_of_rounds: medianOfMiddle(ratiosStringify),
         // client CPU per batch, ceiling / sluice (the server runs in another process): far less
         // sensitive than wall time to other processes on the machine.
-        cpu_ratio_median_of_rounds: median(cpuRatios),
-        cpu_ratio_vs_stringify_median_of_rounds: median(cpuRatiosStringify),
+        cpu_ratio_median_of_rounds: medianOfMiddle(cpuRatios),
+        cpu_ratio_vs_stringify_median_of_rounds: medianOfMiddle(cpuRatiosStringify),
       }),
     );
   } finally {

@@ -9,6 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { createPiscinaRuntime } from '../src/invoke/piscina-runtime.js';
 import { silentLogger } from '../src/observability/logger.js';
+import { alternatingRounds, closedLoop, summarizeRun } from './support/closed-loop.js';
+import { buildKinesisEvents } from './support/kinesis-events.js';
+import { medianOfMiddle, round3 } from './support/stats.js';
 
 const BATCH = 100;
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 2000);
@@ -16,88 +19,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const ROUNDS = 6;
 const handlerPath = fileURLToPath(new URL('../test/fixtures/handlers/noop.mjs', import.meta.url));
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** 4 shards' worth of Kinesis events; each record's JSON is ~1 KB. */
-function buildEvents(): object[] {
-  const rand = rng(42);
-  const events: object[] = [];
-  for (let b = 0; b < BATCHES; b++) {
-    const shard = `shardId-00000000000${b % 4}`;
-    const Records = [];
-    for (let i = 0; i < BATCH; i++) {
-      const data = Buffer.alloc(360);
-      for (let j = 0; j < data.length; j++) data[j] = Math.floor(rand() * 256);
-      const seq = `4959${String(b * BATCH + i).padStart(52, '0')}`;
-      Records.push({
-        kinesis: { kinesisSchemaVersion: '1.0', partitionKey: `pk-${Math.floor(rand() * 1e6)}`, sequenceNumber: seq, data: data.toString('base64'), approximateArrivalTimestamp: 1700000000.123 + b },
-        eventSource: 'aws:kinesis',
-        eventVersion: '1.0',
-        eventID: `${shard}:${seq}`,
-        eventName: 'aws:kinesis:record',
-        invokeIdentityArn: 'arn:aws:iam::000000000000:role/sluice',
-        awsRegion: 'us-east-1',
-        eventSourceARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/bench',
-      });
-    }
-    events.push({ Records });
-  }
-  return events;
-}
-
-interface RunStats {
-  seconds: number;
-  /** CPU time of this whole process (all its threads) during the run, in µs. */
-  cpuMicros: number;
-  latencies: number[];
-}
-
-/** Keeps `concurrency` calls in flight until every event has been sent once. */
-async function closedLoop(events: readonly object[], concurrency: number, call: (ev: object, i: number) => Promise<unknown>): Promise<RunStats> {
-  const latencies = new Array<number>(events.length);
-  let next = 0;
-  const t0 = performance.now();
-  const c0 = process.cpuUsage();
-  const lane = async (): Promise<void> => {
-    for (;;) {
-      const i = next++;
-      if (i >= events.length) return;
-      const s = performance.now();
-      await call(events[i]!, i);
-      latencies[i] = performance.now() - s;
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, lane));
-  const c = process.cpuUsage(c0);
-  return { seconds: (performance.now() - t0) / 1000, cpuMicros: c.user + c.system, latencies };
-}
-
-function pct(sorted: readonly number[], p: number): number {
-  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]! * 1000) / 1000;
-}
-
-function summary(best: RunStats): Record<string, number> {
-  const sorted = [...best.latencies].sort((a, b) => a - b);
-  return {
-    records_per_s: Math.round((BATCHES * BATCH) / best.seconds),
-    batches_per_s: Math.round(BATCHES / best.seconds),
-    p50_ms: pct(sorted, 0.5),
-    p99_ms: pct(sorted, 0.99),
-    cpu_us_per_batch: Math.round(best.cpuMicros / BATCHES),
-  };
-}
-
 async function main(): Promise<void> {
-  const events = buildEvents();
+  const events = buildKinesisEvents(BATCHES, BATCH);
   const threads = Math.min(CONCURRENCY, Math.max(1, availableParallelism()));
   const perThread = Math.ceil(CONCURRENCY / threads);
 
@@ -127,29 +50,12 @@ async function main(): Promise<void> {
   await closedLoop(events.slice(0, 300), CONCURRENCY, sluiceCall);
 
   // Alternate the order each round so neither side always runs right after the other's garbage.
-  let bestRaw: RunStats | undefined;
-  let bestSluice: RunStats | undefined;
-  const ratios: number[] = [];
-  const cpuRatios: number[] = [];
-  const gc = (globalThis as { gc?: () => void }).gc;
-  for (let r = 0; r < ROUNDS; r++) {
-    let a: RunStats | undefined;
-    let b: RunStats | undefined;
-    for (const side of r % 2 === 0 ? ['raw', 'sluice'] : ['sluice', 'raw']) {
-      gc?.();
-      if (side === 'raw') a = await closedLoop(events, CONCURRENCY, rawCall);
-      else b = await closedLoop(events, CONCURRENCY, sluiceCall);
-    }
-    if (bestRaw === undefined || a!.seconds < bestRaw.seconds) bestRaw = a;
-    if (bestSluice === undefined || b!.seconds < bestSluice.seconds) bestSluice = b;
-    ratios.push(a!.seconds / b!.seconds);
-    cpuRatios.push(a!.cpuMicros / b!.cpuMicros);
-  }
-  ratios.sort((x, y) => x - y);
-  cpuRatios.sort((x, y) => x - y);
+  const { best, rounds } = await alternatingRounds({ raw: rawCall, sluice: sluiceCall }, events, CONCURRENCY, ROUNDS);
+  const ratios = rounds.map((r) => r.raw.seconds / r.sluice.seconds);
+  const cpuRatios = rounds.map((r) => r.raw.cpuMicros / r.sluice.cpuMicros);
   await Promise.all([raw.destroy(), rt.close()]);
-  const s = summary(bestSluice!);
-  const c = summary(bestRaw!);
+  const s = summarizeRun(best.sluice, BATCHES, BATCH);
+  const c = summarizeRun(best.raw, BATCHES, BATCH);
   console.log(
     JSON.stringify({
       bench: 'invoke-piscina',
@@ -162,13 +68,13 @@ async function main(): Promise<void> {
       sluice: s,
       ceiling_raw_piscina: c,
       // best round of each side (the minimum-time estimator) ...
-      ratio: Math.round((s.records_per_s! / c.records_per_s!) * 1000) / 1000,
+      ratio: round3(s.records_per_s! / c.records_per_s!),
       // ... and the median of the rounds' paired ratios (spread shows the machine's noise).
-      ratio_median_of_rounds: Math.round(((ratios[(ROUNDS - 1) >> 1]! + ratios[ROUNDS >> 1]!) / 2) * 1000) / 1000,
-      ratio_min_max: [Math.round(ratios[0]! * 1000) / 1000, Math.round(ratios[ROUNDS - 1]! * 1000) / 1000],
+      ratio_median_of_rounds: medianOfMiddle(ratios),
+      ratio_min_max: [round3(Math.min(...ratios)), round3(Math.max(...ratios))],
       // CPU time per batch (main + worker threads), ceiling / sluice, median of rounds: the
       // efficiency ratio, far less sensitive than wall time to other processes on the machine.
-      cpu_ratio_median_of_rounds: Math.round(((cpuRatios[(ROUNDS - 1) >> 1]! + cpuRatios[ROUNDS >> 1]!) / 2) * 1000) / 1000,
+      cpu_ratio_median_of_rounds: medianOfMiddle(cpuRatios),
     }),
   );
 }

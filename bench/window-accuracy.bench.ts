@@ -13,8 +13,11 @@ import type { FunctionRuntime, InvokeResult } from '../src/invoke/runtime.js';
 import { PipelineEventBus } from '../src/observability/events.js';
 import { silentLogger } from '../src/observability/logger.js';
 import { createShardPipeline } from '../src/pipeline/shard-pipeline.js';
-import type { EventEnvelope, PolledRecord, ShardCommitter } from '../src/sources/source.js';
+import type { PolledRecord, ShardCommitter } from '../src/sources/source.js';
 import { jsonByteLength } from '../src/batching/payload-size.js';
+import { recordsEnvelope } from './support/records-envelope.js';
+import { rng } from './support/rng.js';
+import { percentile } from './support/stats.js';
 
 const RUN_MS = Number(process.env.BENCH_WINDOW_RUN_MS ?? 27_000);
 const SHARDS_PER_CASE = 4;
@@ -25,22 +28,6 @@ const CASES: readonly { kind: SourceKind; windowMs: number }[] = [
   { kind: 'kinesis', windowMs: 5000 },
   { kind: 'kafka', windowMs: 5000 },
 ];
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const envelope: EventEnvelope = {
-  overheadBytes: Buffer.byteLength(JSON.stringify({ Records: [] })),
-  wrap: (records) => ({ Records: records.map((r) => r.event) }),
-};
 
 function mapping(kind: SourceKind, windowMs: number): MappingSpec {
   return Object.freeze({
@@ -61,11 +48,6 @@ function mapping(kind: SourceKind, windowMs: number): MappingSpec {
     configManaged: false,
     LastModified: 0,
   });
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 async function runShard(kind: SourceKind, windowMs: number, seed: number, deadline: number): Promise<number[]> {
@@ -97,7 +79,7 @@ async function runShard(kind: SourceKind, windowMs: number, seed: number, deadli
     mapping: mapping(kind, windowMs),
     shardId: shardId(`shard-${seed}`),
     committer,
-    envelope,
+    envelope: recordsEnvelope,
     runtime: () => runtime,
     events: new PipelineEventBus(),
     logger: silentLogger,

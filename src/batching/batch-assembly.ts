@@ -7,6 +7,13 @@ import type { PolledRecord } from '../sources/source.js';
 
 export interface BufferedRecord {
   readonly record: PolledRecord;
+  /**
+   * The interned id of `record.partitionKey` (KeyLocks) and a copy of `record.payloadBytes`:
+   * batch assembly reads these compact entries instead of going back to the (large, cache-cold)
+   * records and hashing key strings.
+   */
+  readonly keyId: number;
+  readonly bytes: number;
   /** Position in the shard (checkpoint tracker sequence; for queues, acceptance order). */
   readonly seq: number;
   /** When the pipeline accepted it (clock ms): the first-record window start. */
@@ -31,7 +38,8 @@ export interface SelectOptions {
   readonly batchSize: number;
   readonly overheadBytes: number;
   readonly limitBytes: number;
-  readonly isHeld: (key: string) => boolean;
+  /** Held flags by key id (1 = held by an in-flight batch); undefined when no key is held. */
+  readonly held: readonly number[] | undefined;
   /** At most this many buffer slots are looked at per selection (bounds CPU on huge buffers). */
   readonly scanLimit: number;
 }
@@ -39,17 +47,15 @@ export interface SelectOptions {
 export function selectBatch(buffer: readonly BufferedRecord[], from: number, o: SelectOptions): Selection {
   const indices: number[] = [];
   let bytes = o.overheadBytes;
-  let skipped: Set<string> | undefined;
   const end = Math.min(buffer.length, from + o.scanLimit);
+  // A skipped key stays skipped for the rest of the scan (held keys do not change during it), so
+  // later records of a held key are never taken ahead of earlier ones.
+  const held = o.held;
   for (let i = from; i < end; i++) {
     const e = buffer[i]!;
     if (e.taken) continue;
-    const key = e.record.partitionKey;
-    if (skipped?.has(key) || o.isHeld(key)) {
-      (skipped ??= new Set()).add(key);
-      continue;
-    }
-    const add = e.record.payloadBytes + (indices.length > 0 ? 1 : 0);
+    if (held !== undefined && held[e.keyId] === 1) continue;
+    const add = e.bytes + (indices.length > 0 ? 1 : 0);
     if (bytes + add > o.limitBytes) {
       if (indices.length === 0) return { indices: [i], bytes: bytes + add, full: true, oversized: i };
       return { indices, bytes, full: true };

@@ -34,6 +34,7 @@ export interface Batch {
   readonly bytes: number;
   /** A single record that alone exceeds the payload cap: fail it, do not invoke. */
   readonly oversized: boolean;
+  /** The batch's partition keys (computed on first access; the batcher locks by key id). */
   readonly keys: ReadonlySet<string>;
 }
 
@@ -56,6 +57,8 @@ export class Batcher {
   #lastCompletedAt: number | undefined;
   #nextId = 1;
   readonly #locks = new KeyLocks();
+  /** In-flight batches claimed without holding their keys (maxInFlight was 1), by batch id. */
+  readonly #unlocked = new Map<number, readonly BufferedRecord[]>();
 
   constructor(o: BatcherOptions) {
     this.#o = {
@@ -81,10 +84,15 @@ export class Batcher {
   }
   setMaxInFlight(n: number): void {
     this.#maxInFlight = Math.max(1, Math.floor(n));
+    if (this.#maxInFlight > 1 && this.#unlocked.size > 0) {
+      // Other batches may now start beside them: lock the running batches' keys first.
+      for (const entries of this.#unlocked.values()) for (const e of entries) this.#locks.hold(e.keyId);
+      this.#unlocked.clear();
+    }
   }
 
   add(record: PolledRecord, seq: number, acceptedAt: number): void {
-    this.#buffer.push({ record, seq, acceptedAt, taken: false });
+    this.#buffer.push({ record, keyId: this.#locks.ref(record.partitionKey), bytes: record.payloadBytes, seq, acceptedAt, taken: false });
     this.#buffered++;
     this.#bufferedBytes += record.payloadBytes;
   }
@@ -102,7 +110,7 @@ export class Batcher {
       overheadBytes: this.#o.overheadBytes,
       limitBytes: this.#o.limitBytes,
       scanLimit: this.#o.scanLimit,
-      isHeld: (k) => this.#locks.isHeld(k),
+      held: this.#locks.size > 0 ? this.#locks.heldTable : undefined,
     });
     if (sel.indices.length === 0) return { kind: 'blocked' };
     const first = this.#buffer[sel.indices[0]!]!;
@@ -115,7 +123,14 @@ export class Batcher {
 
   /** Frees the batch's slot and keys; the next after-invoke window starts at `now`. */
   complete(batch: Batch, now: number): void {
-    this.#locks.release(batch.keys);
+    const locked = !this.#unlocked.delete(batch.id);
+    const locks = this.#locks;
+    const entries = batch.entries;
+    for (let j = 0; j < entries.length; j++) {
+      const id = entries[j]!.keyId;
+      if (locked) locks.release(id);
+      locks.unref(id);
+    }
     this.#inFlight--;
     this.#lastCompletedAt = now;
   }
@@ -123,6 +138,7 @@ export class Batcher {
   /** Removes and returns every buffered (not in-flight) record, in order (abandon). */
   drainBuffer(): BufferedRecord[] {
     const out = this.#buffer.slice(this.#head).filter((e) => !e.taken);
+    for (const e of out) this.#locks.unref(e.keyId);
     this.#buffer = [];
     this.#head = 0;
     this.#buffered = 0;
@@ -133,22 +149,25 @@ export class Batcher {
   #claim(indices: readonly number[], bytes: number, oversized: boolean): Batch {
     const entries: BufferedRecord[] = new Array(indices.length);
     const records: PolledRecord[] = new Array(indices.length);
-    const keys = new Set<string>();
+    // Alone under maxInFlight 1, no other batch can start while this one runs: skip key locking
+    // (setMaxInFlight locks the keys if the limit is raised meanwhile).
+    const lock = this.#maxInFlight > 1 || this.#inFlight > 0;
     let payload = 0;
     for (let j = 0; j < indices.length; j++) {
       const e = this.#buffer[indices[j]!]!;
       e.taken = true;
       entries[j] = e;
       records[j] = e.record;
-      keys.add(e.record.partitionKey);
-      payload += e.record.payloadBytes;
+      if (lock) this.#locks.hold(e.keyId);
+      payload += e.bytes;
     }
     this.#buffered -= indices.length;
     this.#bufferedBytes -= payload;
-    this.#locks.acquire(keys);
+    const id = this.#nextId++;
+    if (!lock) this.#unlocked.set(id, entries);
     this.#inFlight++;
     this.#skipTaken();
-    return { id: this.#nextId++, entries, records, bytes, oversized, keys };
+    return makeBatch(id, entries, records, bytes, oversized);
   }
 
   #skipTaken(): void {
@@ -162,4 +181,22 @@ export class Batcher {
       this.#head = 0;
     }
   }
+}
+
+function makeBatch(id: number, entries: readonly BufferedRecord[], records: readonly PolledRecord[], bytes: number, oversized: boolean): Batch {
+  let keys: Set<string> | undefined;
+  return {
+    id,
+    entries,
+    records,
+    bytes,
+    oversized,
+    get keys(): ReadonlySet<string> {
+      if (!keys) {
+        keys = new Set();
+        for (const r of records) keys.add(r.partitionKey);
+      }
+      return keys;
+    },
+  };
 }

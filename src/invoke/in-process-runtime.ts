@@ -6,7 +6,8 @@
  */
 import { callHandler, createContext, type Handler } from './call-handler.mjs';
 import { createLimitedRuntime, type RuntimeCore } from './limited-runtime.js';
-import { functionError, success, timedOut } from './results.js';
+import { functionError, success } from './results.js';
+import { callWithTimeout } from './timed-call.js';
 import type { FunctionRuntime, InvokeOptions, InvokeResult } from './runtime.js';
 
 export type InProcessHandler = (event: any, context: any, callback: (err?: unknown, result?: unknown) => void) => unknown;
@@ -38,22 +39,9 @@ export function createInProcessRuntime(name: string, fn: InProcessHandler, opts:
   };
 
   const run = (event: unknown, o: InvokeOptions): Promise<InvokeResult> =>
-    new Promise<InvokeResult>((resolve) => {
-      const started = performance.now();
-      let done = false;
-      const finish = (): boolean => {
-        if (done) return false;
-        done = true;
-        clearTimeout(timer);
-        return true;
-      };
-      const timer = setTimeout(() => {
-        if (finish()) resolve(timedOut(o.requestId, timeoutSeconds, performance.now() - started));
-      }, timeoutMs);
-      callHandler(fn as Handler, event, createContext(info, o.requestId, Date.now() + timeoutMs)).then((out) => {
-        if (!finish()) return;
-        const ms = performance.now() - started;
-        resolve(out.ok ? success(out.payload, ms) : functionError(out.errorType, out.errorMessage, ms));
+    callWithTimeout(o.requestId, timeoutSeconds, (settle) => {
+      void callHandler(fn as Handler, event, createContext(info, o.requestId, Date.now() + timeoutMs)).then((out) => {
+        settle((ms) => (out.ok ? success(out.payload, ms) : functionError(out.errorType, out.errorMessage, ms)));
       });
     });
 

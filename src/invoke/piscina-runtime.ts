@@ -22,7 +22,8 @@ import { Piscina } from 'piscina';
 import type { FunctionSpec } from '../core/functions.js';
 import type { Logger } from '../observability/logger.js';
 import { createLimitedRuntime, type RuntimeCore } from './limited-runtime.js';
-import { exitError, functionError, success, timedOut, tooManyPending } from './results.js';
+import { exitError, functionError, success, tooManyPending } from './results.js';
+import { callWithTimeout } from './timed-call.js';
 import type { FunctionRuntime, InvokeOptions, InvokeResult } from './runtime.js';
 import { createThreadRecycler, type TaskSlot } from './thread-recycler.js';
 
@@ -105,37 +106,27 @@ export function createPiscinaRuntime(spec: HandlerFunctionSpec, opts: PiscinaRun
   });
   pool.on('error', (err: unknown) => log.warn('worker thread error outside an invoke', { err }));
 
-  const run = (event: unknown, o: InvokeOptions): Promise<InvokeResult> =>
-    new Promise<InvokeResult>((resolve) => {
-      const started = performance.now();
-      const slot: TaskSlot = { threadId: -1, abandoned: false, counted: false };
-      let done = false;
-      const finish = (): boolean => {
-        if (done) return false;
-        done = true;
-        clearTimeout(timer);
-        return true;
-      };
-      const timer = setTimeout(() => {
-        if (!finish()) return;
-        recycler.abandon(slot);
-        resolve(timedOut(o.requestId, spec.timeoutSeconds, performance.now() - started));
-      }, timeoutMs);
-      const task = { event, requestId: o.requestId, deadline: Date.now() + timeoutMs, [Piscina.queueOptionsSymbol]: slot };
-      pool!.run(task).then(
-        (a: WorkerAnswer) => {
-          recycler.settled(slot);
-          if (!finish()) return;
-          const ms = performance.now() - started;
-          resolve(a.ok ? success(a.payload, ms) : functionError(a.errorType, a.errorMessage, ms));
-        },
-        (err: unknown) => {
-          recycler.settled(slot);
-          if (!finish()) return;
-          resolve(fromPoolError(err, o.requestId, performance.now() - started));
-        },
-      );
-    });
+  const run = (event: unknown, o: InvokeOptions): Promise<InvokeResult> => {
+    const slot: TaskSlot = { threadId: -1, abandoned: false, counted: false };
+    return callWithTimeout(
+      o.requestId,
+      spec.timeoutSeconds,
+      (settle) => {
+        const task = { event, requestId: o.requestId, deadline: Date.now() + timeoutMs, [Piscina.queueOptionsSymbol]: slot };
+        pool!.run(task).then(
+          (a: WorkerAnswer) => {
+            recycler.settled(slot);
+            settle((ms) => (a.ok ? success(a.payload, ms) : functionError(a.errorType, a.errorMessage, ms)));
+          },
+          (err: unknown) => {
+            recycler.settled(slot);
+            settle((ms) => fromPoolError(err, o.requestId, ms));
+          },
+        );
+      },
+      () => recycler.abandon(slot),
+    );
+  };
 
   const fromPoolError = (err: unknown, requestId: string, ms: number): InvokeResult => {
     const msg = err instanceof Error ? err.message : String(err);

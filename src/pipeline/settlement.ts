@@ -32,6 +32,8 @@ export interface Settlement {
   register(record: PolledRecord): number;
   /** Ordered: these records are finished; checkpoints the contiguous prefix if it grew. */
   finish(seqs: Iterable<number>): void;
+  /** Ordered: `finish` for these buffered entries' sequence numbers (no intermediate array). */
+  finishEntries(entries: readonly { readonly seq: number }[]): void;
   /** Queue: delete/ack or release these records, then give their capacity back. */
   settle(records: readonly PolledRecord[], how: 'complete' | 'release'): Promise<void>;
   /** Resolves when no checkpoint write is running or queued. */
@@ -56,6 +58,11 @@ export function createSettlement(d: SettlementDeps): Settlement {
     register: (record) => tracker.add(record, record.payloadBytes),
     finish(seqs) {
       for (const s of seqs) tracker.finish(s);
+      const a = tracker.advance();
+      if (a) checkpointer.offer(a);
+    },
+    finishEntries(entries) {
+      for (let i = 0; i < entries.length; i++) tracker.finish(entries[i]!.seq);
       const a = tracker.advance();
       if (a) checkpointer.offer(a);
     },

@@ -135,7 +135,7 @@ export function createShardPipeline(d: ShardPipelineDeps): ShardPipeline {
         )
       : undefined;
   const settlement = createSettlement({ mapping, shardId, committer: windowed?.committer ?? committer, events, logger, clock, gate, signal: stopAc.signal, backoffMs: o.ioBackoffMs });
-  const finishOrdered = (entries: readonly BufferedRecord[]): void => settlement.finish(entries.map((e) => e.seq));
+  const finishOrdered = (entries: readonly BufferedRecord[]): void => settlement.finishEntries(entries);
   const settleQueue = settlement.settle;
 
   const track = (p: Promise<void>): void => {

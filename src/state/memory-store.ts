@@ -1,7 +1,6 @@
 import type { MappingUuid, ShardId } from '../core/ids.js';
-import type { CheckpointStore, MappingStore, ShardCheckpoint, StateStore, StoredMapping } from './store.js';
-import { StateStoreError } from '../core/errors.js';
-import { storedMappingFromJson, storedMappingToJson } from './serialize.js';
+import type { CheckpointStore, ShardCheckpoint, StateStore } from './store.js';
+import { byShardId, mappingStoreOver, openGuard } from './table-store.js';
 
 /**
  * An in-memory StateStore (tests, and `state: memory` runs that need no durability). Same
@@ -10,10 +9,8 @@ import { storedMappingFromJson, storedMappingToJson } from './serialize.js';
 export function createMemoryStateStore(): StateStore {
   const cps = new Map<string, ShardCheckpoint>();
   const maps = new Map<string, string>();
-  let closed = false;
-  const check = (): void => {
-    if (closed) throw new StateStoreError('state store is closed', { code: 'STATE_STORE_CLOSED' });
-  };
+  const guard = openGuard();
+  const check = guard.ensureOpen;
   const checkpoints: CheckpointStore = {
     async get(m: MappingUuid, s: ShardId) {
       check();
@@ -21,7 +18,7 @@ export function createMemoryStateStore(): StateStore {
     },
     async list(m: MappingUuid) {
       check();
-      return [...cps.values()].filter((c) => c.mappingUuid === m).sort((a, b) => (a.shardId < b.shardId ? -1 : a.shardId > b.shardId ? 1 : 0));
+      return [...cps.values()].filter((c) => c.mappingUuid === m).sort(byShardId);
     },
     async put(cp) {
       check();
@@ -35,30 +32,24 @@ export function createMemoryStateStore(): StateStore {
       check();
     },
   };
-  const mappings: MappingStore = {
-    async list() {
-      check();
-      return [...maps.values()].map(storedMappingFromJson).sort((a, b) => (a.spec.UUID < b.spec.UUID ? -1 : 1));
+  const mappings = mappingStoreOver(
+    {
+      list: async () => [...maps.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, body]) => body),
+      get: async (uuid) => maps.get(uuid),
+      put: async (uuid, body) => {
+        maps.set(uuid, body);
+      },
+      delete: async (uuid) => {
+        maps.delete(uuid);
+      },
     },
-    async get(uuid) {
-      check();
-      const t = maps.get(uuid);
-      return t === undefined ? undefined : storedMappingFromJson(t);
-    },
-    async put(m: StoredMapping) {
-      check();
-      maps.set(m.spec.UUID, storedMappingToJson(m));
-    },
-    async delete(uuid) {
-      check();
-      maps.delete(uuid);
-    },
-  };
+    guard,
+  );
   return {
     checkpoints,
     mappings,
     async close() {
-      closed = true;
+      guard.markClosed();
     },
   };
 }

@@ -1,9 +1,8 @@
 import pg from 'pg';
-import type { MappingUuid, ShardId } from '../core/ids.js';
 import { StateStoreError } from '../core/errors.js';
-import type { CheckpointStore, MappingStore, ShardCheckpoint, StateStore, StoredMapping } from './store.js';
-import { CheckpointCoalescer } from './coalescer.js';
-import { checkpointFromRow, storedMappingFromJson, storedMappingToJson, type CheckpointRow } from './serialize.js';
+import type { ShardCheckpoint, StateStore } from './store.js';
+import type { CheckpointRow } from './serialize.js';
+import { createTableStateStore } from './table-store.js';
 
 export interface PostgresStoreOptions {
   /** Coalesce checkpoint puts and write them at most this often. Default 200 ms. */
@@ -71,86 +70,29 @@ export async function openPostgresStateStore(connectionString: string, opts: Pos
       ),
     );
   };
-  const coalescer = new CheckpointCoalescer(writeBatch, opts.flushIntervalMs ?? 200);
-  let closed = false;
-  const open = (): void => {
-    if (closed) throw new StateStoreError('state store is closed', { code: 'STATE_STORE_CLOSED' });
-  };
-
-  const checkpoints: CheckpointStore = {
-    async get(m: MappingUuid, s: ShardId) {
-      open();
-      const p = coalescer.peek(m, s);
-      if (p) return p;
-      const r = await pgCall('read', () => pool.query<CheckpointRow>(`SELECT * FROM ${T_CP} WHERE mapping_uuid = $1 AND shard_id = $2`, [m, s]));
-      const row = r.rows[0];
-      return row ? checkpointFromRow(row) : undefined;
-    },
-    async list(m) {
-      open();
-      const r = await pgCall('read', () => pool.query<CheckpointRow>(`SELECT * FROM ${T_CP} WHERE mapping_uuid = $1`, [m]));
-      const byShard = new Map<string, ShardCheckpoint>(r.rows.map((row) => [row.shard_id, checkpointFromRow(row)]));
-      for (const cp of coalescer.pendingFor(m)) byShard.set(cp.shardId, cp);
-      return [...byShard.values()].sort((a, b) => (a.shardId < b.shardId ? -1 : a.shardId > b.shardId ? 1 : 0));
-    },
-    async put(cp) {
-      coalescer.put(Object.freeze({ ...cp }));
-    },
-    async deleteMapping(m) {
-      open();
-      coalescer.drop(m);
-      await coalescer.exclusive(async () => {
-        coalescer.drop(m);
+  return createTableStateStore({
+    flushIntervalMs: opts.flushIntervalMs ?? 200,
+    checkpoints: {
+      writeBatch,
+      get: async (m, s) => {
+        const r = await pgCall('read', () => pool.query<CheckpointRow>(`SELECT * FROM ${T_CP} WHERE mapping_uuid = $1 AND shard_id = $2`, [m, s]));
+        return r.rows[0];
+      },
+      list: async (m) => (await pgCall('read', () => pool.query<CheckpointRow>(`SELECT * FROM ${T_CP} WHERE mapping_uuid = $1`, [m]))).rows,
+      deleteMapping: async (m) => {
         await pgCall('delete', () => pool.query(`DELETE FROM ${T_CP} WHERE mapping_uuid = $1`, [m]));
-      });
+      },
     },
-    async flush() {
-      open();
-      await coalescer.flush();
+    mappings: {
+      list: async () => (await pgCall('read', () => pool.query<{ body: string }>(`SELECT body FROM ${T_MAP} ORDER BY uuid`))).rows.map((row) => row.body),
+      get: async (uuid) => (await pgCall('read', () => pool.query<{ body: string }>(`SELECT body FROM ${T_MAP} WHERE uuid = $1`, [uuid]))).rows[0]?.body,
+      put: async (uuid, body) => {
+        await pgCall('write', () => pool.query(`INSERT INTO ${T_MAP} (uuid, body) VALUES ($1, $2) ON CONFLICT (uuid) DO UPDATE SET body = EXCLUDED.body`, [uuid, body]));
+      },
+      delete: async (uuid) => {
+        await pgCall('delete', () => pool.query(`DELETE FROM ${T_MAP} WHERE uuid = $1`, [uuid]));
+      },
     },
-  };
-
-  const mappings: MappingStore = {
-    async list() {
-      open();
-      const r = await pgCall('read', () => pool.query<{ body: string }>(`SELECT body FROM ${T_MAP} ORDER BY uuid`));
-      return r.rows.map((row) => storedMappingFromJson(row.body));
-    },
-    async get(uuid) {
-      open();
-      const r = await pgCall('read', () => pool.query<{ body: string }>(`SELECT body FROM ${T_MAP} WHERE uuid = $1`, [uuid]));
-      const row = r.rows[0];
-      return row ? storedMappingFromJson(row.body) : undefined;
-    },
-    async put(m: StoredMapping) {
-      open();
-      await pgCall('write', () =>
-        pool.query(`INSERT INTO ${T_MAP} (uuid, body) VALUES ($1, $2) ON CONFLICT (uuid) DO UPDATE SET body = EXCLUDED.body`, [
-          m.spec.UUID,
-          storedMappingToJson(m),
-        ]),
-      );
-    },
-    async delete(uuid) {
-      open();
-      await pgCall('delete', () => pool.query(`DELETE FROM ${T_MAP} WHERE uuid = $1`, [uuid]));
-    },
-  };
-
-  let closing: Promise<void> | undefined;
-  return {
-    checkpoints,
-    mappings,
-    close() {
-      closing ??= (async () => {
-        try {
-          await coalescer.close();
-        } finally {
-          closed = true;
-          await pool.end().catch(() => {});
-        }
-      })();
-      return closing;
-    },
-  };
+    release: () => pool.end().catch(() => {}),
+  });
 }

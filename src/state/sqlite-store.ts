@@ -1,11 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { MappingUuid, ShardId } from '../core/ids.js';
 import { StateStoreError } from '../core/errors.js';
-import type { CheckpointStore, MappingStore, ShardCheckpoint, StateStore, StoredMapping } from './store.js';
-import { CheckpointCoalescer } from './coalescer.js';
-import { checkpointFromRow, storedMappingFromJson, storedMappingToJson, type CheckpointRow } from './serialize.js';
+import type { ShardCheckpoint, StateStore } from './store.js';
+import type { CheckpointRow } from './serialize.js';
+import { createTableStateStore } from './table-store.js';
 
 export interface SqliteStoreOptions {
   /** Coalesce checkpoint puts and write them at most this often. Default 200 ms. */
@@ -71,78 +70,28 @@ export function openSqliteStateStore(path: string, opts: SqliteStoreOptions = {}
   const putMap = db.prepare('INSERT INTO sluice_mappings (uuid, body) VALUES (?, ?) ON CONFLICT (uuid) DO UPDATE SET body = excluded.body');
   const delMap = db.prepare('DELETE FROM sluice_mappings WHERE uuid = ?');
 
-  const coalescer = new CheckpointCoalescer(async (batch) => wrap('checkpoint write', () => writeBatch(batch)), opts.flushIntervalMs ?? 200);
-  let closed = false;
-  const open = (): void => {
-    if (closed) throw new StateStoreError('state store is closed', { code: 'STATE_STORE_CLOSED' });
-  };
-
-  const checkpoints: CheckpointStore = {
-    async get(m: MappingUuid, s: ShardId) {
-      open();
-      const p = coalescer.peek(m, s);
-      if (p) return p;
-      const row = wrap('read', () => getCp.get(m, s) as CheckpointRow | undefined);
-      return row ? checkpointFromRow(row) : undefined;
-    },
-    async list(m) {
-      open();
-      const rows = wrap('read', () => listCp.all(m) as CheckpointRow[]);
-      const byShard = new Map<string, ShardCheckpoint>(rows.map((r) => [r.shard_id, checkpointFromRow(r)]));
-      for (const cp of coalescer.pendingFor(m)) byShard.set(cp.shardId, cp);
-      return [...byShard.values()].sort((a, b) => (a.shardId < b.shardId ? -1 : a.shardId > b.shardId ? 1 : 0));
-    },
-    async put(cp) {
-      coalescer.put(Object.freeze({ ...cp }));
-    },
-    deleteMapping(m) {
-      open();
-      coalescer.drop(m);
-      return coalescer.exclusive(async () => {
-        coalescer.drop(m);
+  return createTableStateStore({
+    flushIntervalMs: opts.flushIntervalMs ?? 200,
+    checkpoints: {
+      writeBatch: async (batch) => wrap('checkpoint write', () => writeBatch(batch)),
+      get: async (m, s) => wrap('read', () => getCp.get(m, s) as CheckpointRow | undefined),
+      list: async (m) => wrap('read', () => listCp.all(m) as CheckpointRow[]),
+      deleteMapping: async (m) => {
         wrap('delete', () => delCp.run(m));
-      });
+      },
     },
-    async flush() {
-      open();
-      await coalescer.flush();
+    mappings: {
+      list: async () => wrap('read', () => (listMap.all() as { body: string }[]).map((r) => r.body)),
+      get: async (uuid) => wrap('read', () => (getMap.get(uuid) as { body: string } | undefined)?.body),
+      put: async (uuid, body) => {
+        wrap('write', () => putMap.run(uuid, body));
+      },
+      delete: async (uuid) => {
+        wrap('delete', () => delMap.run(uuid));
+      },
     },
-  };
-
-  const mappings: MappingStore = {
-    async list() {
-      open();
-      return wrap('read', () => (listMap.all() as { body: string }[]).map((r) => storedMappingFromJson(r.body)));
+    release: () => {
+      db.close();
     },
-    async get(uuid) {
-      open();
-      const row = wrap('read', () => getMap.get(uuid) as { body: string } | undefined);
-      return row ? storedMappingFromJson(row.body) : undefined;
-    },
-    async put(m: StoredMapping) {
-      open();
-      wrap('write', () => putMap.run(m.spec.UUID, storedMappingToJson(m)));
-    },
-    async delete(uuid) {
-      open();
-      wrap('delete', () => delMap.run(uuid));
-    },
-  };
-
-  let closing: Promise<void> | undefined;
-  return {
-    checkpoints,
-    mappings,
-    close() {
-      closing ??= (async () => {
-        try {
-          await coalescer.close();
-        } finally {
-          closed = true;
-          db.close();
-        }
-      })();
-      return closing;
-    },
-  };
+  });
 }

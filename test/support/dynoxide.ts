@@ -4,11 +4,11 @@
  * (local-backends.md, "DynamoDB Streams"). DynamoDB and DynamoDB Streams share the port.
  * Limits: one shard per stream, region "dynoxide" in ARNs and records.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { freePort } from './ports.js';
+import { spawnServerProcess, waitUntilReady } from './process.js';
 import type { AwsSettings } from '../../src/sources/source.js';
 
 const require = createRequire(import.meta.url);
@@ -45,55 +45,24 @@ export async function startDynoxide(opts: { timeoutMs?: number; region?: string 
   if (missing) throw new Error(missing);
   const bin = dynoxideBinary()!;
   const port = await freePort();
-  const child: ChildProcess = spawn(bin, ['--host', '127.0.0.1', '--port', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (s: string) => {
-    if (stderr.length < 8192) stderr += s;
-  });
-  let exited: number | null | undefined;
-  const exit = new Promise<void>((resolve) => {
-    child.once('exit', (code) => {
-      exited = code;
-      resolve();
-    });
-    child.once('error', (e) => {
-      stderr += String(e);
-      exited = -1;
-      resolve();
-    });
-  });
+  const proc = spawnServerProcess(bin, ['--host', '127.0.0.1', '--port', String(port)]);
   const endpoint = `http://127.0.0.1:${port}`;
-  let closing: Promise<void> | undefined;
-  const close = (): Promise<void> =>
-    (closing ??= (async () => {
-      if (exited === undefined) {
-        child.kill('SIGTERM');
-        const t = setTimeout(() => child.kill('SIGKILL'), 3000);
-        await exit;
-        clearTimeout(t);
-      }
-    })());
-  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
-  for (;;) {
-    if (exited !== undefined) throw new Error(`dynoxide exited with code ${exited} before answering: ${stderr}`);
-    try {
+  await waitUntilReady(proc, {
+    name: 'dynoxide',
+    endpoint,
+    timeoutMs: opts.timeoutMs ?? 15_000,
+    intervalMs: 50,
+    probe: async (signal) => {
       const res = await fetch(endpoint, {
         method: 'POST',
         headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.ListTables' },
         body: '{}',
-        signal: AbortSignal.timeout(1000),
+        signal,
       });
       await res.arrayBuffer();
-      break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await close();
-      throw new Error(`dynoxide did not answer on ${endpoint} within ${opts.timeoutMs ?? 15_000} ms: ${stderr}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+      return true;
+    },
+  });
   const region = opts.region ?? 'us-east-1';
   const accountId = '000000000000';
   return {
@@ -101,6 +70,6 @@ export async function startDynoxide(opts: { timeoutMs?: number; region?: string 
     region,
     accountId,
     aws: { region, accountId, endpoints: { dynamodbstreams: endpoint }, credentials: { accessKeyId: 'sluice', secretAccessKey: 'sluice' } },
-    close,
+    close: proc.close,
   };
 }

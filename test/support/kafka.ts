@@ -3,13 +3,14 @@
  * child process, plus the kafkajs settings that make the mock fast and reliable in tests
  * (local-backends.md, "Kafka" quirks 1-5).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { Kafka, PartitionAssigners, logLevel, type Message, type PartitionAssigner } from 'kafkajs';
+import { spawnServerProcess } from './process.js';
 import { waitFor } from './wait.js';
 
 /** test/support/kafka-mock in the source tree (this file runs from dist/test/support). */
@@ -47,36 +48,19 @@ export async function startKafkaMock(opts: {
   const file = join(tmpdir(), `sluice-kafka-mock-${process.pid}-${randomBytes(6).toString('hex')}.bootstrap`);
   rmSync(file, { force: true });
   const args = [String(opts.brokers ?? 3), file, ...opts.topics.map((t) => `${t.name}:${t.partitions}`)];
-  const child: ChildProcess = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
-    if (stderr.length < 4096) stderr += d;
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let exitInfo: string | undefined;
-  child.once('exit', (code, signal) => {
-    exitInfo = `exited with ${code ?? signal}`;
-  });
-  child.once('error', (e) => {
-    exitInfo = `failed to start: ${e.message}`;
-  });
-
+  const proc = spawnServerProcess(bin, args, { stderrLimit: 4096 });
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const t = setTimeout(() => child.kill('SIGKILL'), 3000);
-        await exited;
-        clearTimeout(t);
-      }
+      await proc.close();
       rmSync(file, { force: true });
     })());
 
   try {
     const text = await waitFor(
       () => {
-        if (exitInfo) throw new Error(`kafka-mock ${exitInfo}: ${stderr.trim()}`);
+        const exitInfo = proc.exitInfo();
+        if (exitInfo) throw new Error(`kafka-mock ${exitInfo}: ${proc.stderr().trim()}`);
         return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
       },
       { timeoutMs: opts.timeoutMs ?? 15_000, intervalMs: 10, message: 'kafka-mock bootstrap file' },

@@ -4,10 +4,10 @@
  * ChildShards, ShardFilter, UpdateShardCount) but slower; used for resharding tests.
  * Stream ARNs are `arn:aws:kinesis:us-east-1:000000000000:stream/<name>`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { freePort } from './ports.js';
+import { spawnServerProcess, waitUntilReady } from './process.js';
 import type { KinesisTestServer } from './kinesalite.js';
 
 const require = createRequire(import.meta.url);
@@ -25,7 +25,7 @@ export async function startKinesisLocal(opts: { timeoutMs?: number; durationMs?:
   const d = `${opts.durationMs ?? 50}ms`;
   const region = 'us-east-1';
   const accountId = '000000000000';
-  const child: ChildProcess = spawn(process.execPath, ['main.js'], {
+  const proc = spawnServerProcess(process.execPath, ['main.js'], {
     cwd: dir,
     env: {
       ...process.env,
@@ -43,47 +43,19 @@ export async function startKinesisLocal(opts: { timeoutMs?: number; durationMs?:
       LOG_LEVEL: 'ERROR',
       SHOULD_PERSIST_DATA: 'false',
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (s: string) => {
-    if (stderr.length < 8192) stderr += s;
-  });
-  let exited: number | null | undefined;
-  const exit = new Promise<void>((resolve) => {
-    child.once('exit', (code) => {
-      exited = code;
-      resolve();
-    });
   });
   const endpoint = `http://127.0.0.1:${port}`;
-  let closing: Promise<void> | undefined;
-  const close = (): Promise<void> =>
-    (closing ??= (async () => {
-      if (exited === undefined) {
-        child.kill('SIGTERM');
-        const t = setTimeout(() => child.kill('SIGKILL'), 3000);
-        await exit;
-        clearTimeout(t);
-      }
-    })());
-
-  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
-  for (;;) {
-    if (exited !== undefined) throw new Error(`kinesis-local exited with code ${exited} before answering: ${stderr}`);
-    try {
-      const res = await fetch(`${endpoint}/healthcheck`, { signal: AbortSignal.timeout(1000) });
+  await waitUntilReady(proc, {
+    name: 'kinesis-local',
+    endpoint,
+    timeoutMs: opts.timeoutMs ?? 30_000,
+    intervalMs: 100,
+    probe: async (signal) => {
+      const res = await fetch(`${endpoint}/healthcheck`, { signal });
       await res.arrayBuffer();
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await close();
-      throw new Error(`kinesis-local did not answer on ${endpoint} within ${opts.timeoutMs ?? 30_000} ms: ${stderr}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+      return res.ok;
+    },
+  });
   return {
     endpoint,
     region,
@@ -93,6 +65,6 @@ export async function startKinesisLocal(opts: { timeoutMs?: number; durationMs?:
       throw new Error('requestCount is only available on kinesalite (in-process)');
     },
     streamArn: (name) => `arn:aws:kinesis:${region}:${accountId}:stream/${name}`,
-    close,
+    close: proc.close,
   };
 }

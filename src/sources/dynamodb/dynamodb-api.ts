@@ -7,9 +7,8 @@ import {
   type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { Clock } from '../../core/clock.js';
-import { shardId } from '../../core/ids.js';
-import type { ApiFailureKind, IteratorStart, ReadResult, ShardDescription, StreamApi } from '../shards/stream-api.js';
-import { awsErrorName, awsErrorStatus } from '../shards/stream-api.js';
+import type { IteratorStart, ReadResult, StreamApi } from '../shards/stream-api.js';
+import { describeShard, errorClassifier, requireIterator } from '../shards/stream-api-helpers.js';
 import { dynamoDbEnvelope, toDynamoDbRecord } from './dynamodb-record.js';
 
 /** GetRecords page size: the DynamoDB Streams maximum. */
@@ -23,8 +22,12 @@ export interface DynamoDbApiDeps {
   readonly limit?: number;
 }
 
-const THROTTLED = new Set(['LimitExceededException', 'ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded']);
-const ITERATOR = new Set(['ExpiredIteratorException', 'ValidationException']);
+/** Classifies a DynamoDB Streams error for the shard reader's retry policy. */
+export const classify = errorClassifier({
+  throttled: new Set(['LimitExceededException', 'ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded']),
+  trimmed: new Set(['TrimmedDataAccessException']),
+  iterator: new Set(['ExpiredIteratorException', 'ValidationException']),
+});
 
 export function createDynamoDbApi(d: DynamoDbApiDeps): StreamApi {
   const { client, streamArn } = d;
@@ -54,8 +57,7 @@ export function createDynamoDbApi(d: DynamoDbApiDeps): StreamApi {
         new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard, ...iteratorParams(start) }),
         { abortSignal: signal },
       );
-      if (!res.ShardIterator) throw new Error(`GetShardIterator returned no iterator for ${shard}`);
-      return res.ShardIterator;
+      return requireIterator(res.ShardIterator, shard);
     },
     async getRecords(_shard, iterator, signal): Promise<ReadResult> {
       const res = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limit }), { abortSignal: signal });
@@ -76,14 +78,6 @@ export function createDynamoDbApi(d: DynamoDbApiDeps): StreamApi {
   };
 }
 
-function describeShard(s: Shard): ShardDescription {
-  return {
-    shardId: shardId(s.ShardId ?? ''),
-    ...(s.ParentShardId ? { parentShardId: shardId(s.ParentShardId) } : {}),
-    hasEndingSequence: s.SequenceNumberRange?.EndingSequenceNumber !== undefined,
-  };
-}
-
 function iteratorParams(start: IteratorStart) {
   switch (start.type) {
     case 'AFTER_SEQUENCE_NUMBER':
@@ -94,13 +88,4 @@ function iteratorParams(start: IteratorStart) {
     case 'AT_TIMESTAMP': // not offered by DynamoDB Streams; the source rejects AT_TIMESTAMP mappings
       return { ShardIteratorType: 'TRIM_HORIZON' as const };
   }
-}
-
-export function classify(err: unknown): ApiFailureKind {
-  const name = awsErrorName(err) ?? '';
-  if (THROTTLED.has(name) || awsErrorStatus(err) === 429) return 'throttled';
-  if (name === 'ResourceNotFoundException') return 'notFound';
-  if (name === 'TrimmedDataAccessException') return 'trimmed';
-  if (ITERATOR.has(name)) return 'iterator';
-  return 'other';
 }

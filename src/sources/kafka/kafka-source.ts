@@ -109,8 +109,12 @@ export function createKafkaSource(spec: MappingSpec, opts: KafkaSourceOptions = 
       void rebuild(c, k, cn);
     });
 
-    const eachBatch = async ({ batch, heartbeat, resolveOffset, isRunning, isStale }: EachBatchPayload): Promise<void> => {
-      if (batch.isEmpty() || stopRequested || !isRunning() || isStale()) return;
+    const eachBatch = async ({ batch, heartbeat, resolveOffset, isRunning, isStale, pause }: EachBatchPayload): Promise<void> => {
+      if (stopRequested) {
+        pause(); // no refetch loop while stopping
+        return;
+      }
+      if (batch.isEmpty() || !isRunning() || isStale()) return;
       const key = `${batch.topic}-${batch.partition}`;
       if (await positioner.seekIfNeeded(cons, batch)) return; // AT_TIMESTAMP: position first
       let shard = shards.get(key);

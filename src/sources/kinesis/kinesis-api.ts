@@ -12,10 +12,10 @@ import {
   type ListShardsCommandInput,
   type Shard,
 } from '@aws-sdk/client-kinesis';
-import { shardId } from '../../core/ids.js';
 import type { Clock } from '../../core/clock.js';
-import type { ApiFailureKind, IteratorStart, ReadResult, ShardDescription, StreamApi } from '../shards/stream-api.js';
-import { awsErrorName, awsErrorStatus } from '../shards/stream-api.js';
+import type { IteratorStart, ReadResult, StreamApi } from '../shards/stream-api.js';
+import { awsErrorName } from '../shards/stream-api.js';
+import { describeShard, errorClassifier, requireIterator } from '../shards/stream-api-helpers.js';
 import { kinesisEnvelope, toKinesisRecord, type KinesisEventContext } from './kinesis-record.js';
 
 /** GetRecords page size: AWS's maximum. Backpressure comes from the shard sink, not from here. */
@@ -31,8 +31,11 @@ export interface KinesisApiDeps {
   readonly limit?: number;
 }
 
-const THROTTLED = new Set(['ProvisionedThroughputExceededException', 'LimitExceededException', 'ThrottlingException', 'KMSThrottlingException']);
-const ITERATOR = new Set(['ExpiredIteratorException', 'InvalidArgumentException']);
+/** Classifies a Kinesis error for the shard reader's retry policy. */
+export const classify = errorClassifier({
+  throttled: new Set(['ProvisionedThroughputExceededException', 'LimitExceededException', 'ThrottlingException', 'KMSThrottlingException']),
+  iterator: new Set(['ExpiredIteratorException', 'InvalidArgumentException']),
+});
 const REF_REJECTED = new Set(['InvalidArgumentException', 'ValidationException', 'SerializationException']);
 
 export function createKinesisApi(d: KinesisApiDeps): StreamApi {
@@ -76,8 +79,7 @@ export function createKinesisApi(d: KinesisApiDeps): StreamApi {
         new GetShardIteratorCommand({ ...ref(), ShardId: shard, ...iteratorParams(start) }),
         { abortSignal: signal },
       );
-      if (!res.ShardIterator) throw new Error(`GetShardIterator returned no iterator for ${shard}`);
-      return res.ShardIterator;
+      return requireIterator(res.ShardIterator, shard);
     },
     async getRecords(shard, iterator, signal): Promise<ReadResult> {
       const res = await client.send(
@@ -102,15 +104,6 @@ export function createKinesisApi(d: KinesisApiDeps): StreamApi {
   };
 }
 
-function describeShard(s: Shard): ShardDescription {
-  return {
-    shardId: shardId(s.ShardId ?? ''),
-    ...(s.ParentShardId ? { parentShardId: shardId(s.ParentShardId) } : {}),
-    ...(s.AdjacentParentShardId ? { adjacentParentShardId: shardId(s.AdjacentParentShardId) } : {}),
-    hasEndingSequence: s.SequenceNumberRange?.EndingSequenceNumber !== undefined,
-  };
-}
-
 function iteratorParams(start: IteratorStart) {
   switch (start.type) {
     case 'AFTER_SEQUENCE_NUMBER':
@@ -123,12 +116,3 @@ function iteratorParams(start: IteratorStart) {
       return { ShardIteratorType: 'TRIM_HORIZON' as const };
   }
 }
-
-export function classify(err: unknown): ApiFailureKind {
-  const name = awsErrorName(err) ?? '';
-  if (THROTTLED.has(name) || awsErrorStatus(err) === 429) return 'throttled';
-  if (name === 'ResourceNotFoundException') return 'notFound';
-  if (ITERATOR.has(name)) return 'iterator';
-  return 'other';
-}
-
