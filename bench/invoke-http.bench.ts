@@ -10,9 +10,9 @@ import { createInterface } from 'node:readline';
 import { Pool } from 'undici';
 import { createHttpRuntime } from '../src/invoke/http-runtime.js';
 import { silentLogger } from '../src/observability/logger.js';
-import { alternatingRounds, closedLoop, summarizeRun } from './support/closed-loop.js';
+import { alternatingRounds, runtimeCall, summarizeRun, warmUp } from './support/closed-loop.js';
 import { buildKinesisEvents } from './support/kinesis-events.js';
-import { medianOfMiddle, round3 } from './support/stats.js';
+import { roundedMedian, round3 } from './support/stats.js';
 
 const BATCH = 100;
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 1000);
@@ -56,28 +56,18 @@ async function main(): Promise<void> {
       { functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:noop', logger: silentLogger },
     );
     const headers = { 'content-type': 'application/json', 'x-amz-invocation-type': 'RequestResponse' };
-    const signal = new AbortController().signal;
-    const rawCall = async (_ev: object, i: number): Promise<unknown> => {
-      const res = await raw.request({ path, method: 'POST', headers, body: bodies[i]! });
+    const post = async (body: string): Promise<unknown> => {
+      const res = await raw.request({ path, method: 'POST', headers, body });
       const text = await res.body.text();
       if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
       return text;
     };
+    const rawCall = (_ev: object, i: number): Promise<unknown> => post(bodies[i]!);
     // The same raw POST, serializing the event per call as any invoker must.
-    const rawStringifyCall = async (ev: object): Promise<unknown> => {
-      const res = await raw.request({ path, method: 'POST', headers, body: JSON.stringify(ev) });
-      const text = await res.body.text();
-      if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
-      return text;
-    };
-    const sluiceCall = async (ev: object, i: number): Promise<unknown> => {
-      const r = await rt.invoke(ev, { signal, payloadBytes: 0, requestId: `r${i}` });
-      if (r.kind !== 'success') throw new Error(`invoke failed: ${JSON.stringify(r)}`);
-      return r.payload;
-    };
+    const rawStringifyCall = (ev: object): Promise<unknown> => post(JSON.stringify(ev));
+    const sluiceCall = runtimeCall(rt);
 
-    await closedLoop(events.slice(0, 300), CONCURRENCY, rawCall);
-    await closedLoop(events.slice(0, 300), CONCURRENCY, sluiceCall);
+    await warmUp(events, CONCURRENCY, [rawCall, sluiceCall]);
 
     // Alternate the order each round; records/s and latencies are from each side's best round.
     const { best, rounds } = await alternatingRounds({ raw: rawCall, rawStringify: rawStringifyCall, sluice: sluiceCall }, events, CONCURRENCY, ROUNDS);
@@ -104,12 +94,12 @@ async function main(): Promise<void> {
         ratio: round3(s.records_per_s! / c.records_per_s!),
         ratio_vs_stringify_ceiling: round3(s.records_per_s! / cs.records_per_s!),
         // ... and the medians of the rounds' paired ratios (their spread shows the machine's noise).
-        ratio_median_of_rounds: medianOfMiddle(ratios),
-        ratio_vs_stringify_median_of_rounds: medianOfMiddle(ratiosStringify),
+        ratio_median_of_rounds: roundedMedian(ratios),
+        ratio_vs_stringify_median_of_rounds: roundedMedian(ratiosStringify),
         // client CPU per batch, ceiling / sluice (the server runs in another process): far less
         // sensitive than wall time to other processes on the machine.
-        cpu_ratio_median_of_rounds: medianOfMiddle(cpuRatios),
-        cpu_ratio_vs_stringify_median_of_rounds: medianOfMiddle(cpuRatiosStringify),
+        cpu_ratio_median_of_rounds: roundedMedian(cpuRatios),
+        cpu_ratio_vs_stringify_median_of_rounds: roundedMedian(cpuRatiosStringify),
       }),
     );
   } finally {

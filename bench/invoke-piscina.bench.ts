@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { createPiscinaRuntime } from '../src/invoke/piscina-runtime.js';
 import { silentLogger } from '../src/observability/logger.js';
-import { alternatingRounds, closedLoop, summarizeRun } from './support/closed-loop.js';
+import { alternatingRounds, runtimeCall, summarizeRun, warmUp } from './support/closed-loop.js';
 import { buildKinesisEvents } from './support/kinesis-events.js';
-import { medianOfMiddle, round3 } from './support/stats.js';
+import { roundedMedian, round3 } from './support/stats.js';
 
 const BATCH = 100;
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 2000);
@@ -37,17 +37,11 @@ async function main(): Promise<void> {
     { kind: 'handler', name: 'noop', modulePath: handlerPath, exportName: 'handler', timeoutSeconds: 60, concurrency: CONCURRENCY, environment: {}, memorySizeMb: 128 },
     { functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:noop', region: 'us-east-1', logger: silentLogger, ...(process.env.BENCH_HEAP ? { heapLimitMb: Number(process.env.BENCH_HEAP) } : {}) },
   );
-  const signal = new AbortController().signal;
   const rawCall = (ev: object): Promise<unknown> => raw.run(ev);
-  const sluiceCall = async (ev: object, i: number): Promise<unknown> => {
-    const r = await rt.invoke(ev, { signal, payloadBytes: 0, requestId: `r${i}` });
-    if (r.kind !== 'success') throw new Error(`invoke failed: ${JSON.stringify(r)}`);
-    return r.payload;
-  };
+  const sluiceCall = runtimeCall(rt);
 
   // Warm both pools (thread start, module import, JIT).
-  await closedLoop(events.slice(0, 300), CONCURRENCY, rawCall);
-  await closedLoop(events.slice(0, 300), CONCURRENCY, sluiceCall);
+  await warmUp(events, CONCURRENCY, [rawCall, sluiceCall]);
 
   // Alternate the order each round so neither side always runs right after the other's garbage.
   const { best, rounds } = await alternatingRounds({ raw: rawCall, sluice: sluiceCall }, events, CONCURRENCY, ROUNDS);
@@ -70,11 +64,11 @@ async function main(): Promise<void> {
       // best round of each side (the minimum-time estimator) ...
       ratio: round3(s.records_per_s! / c.records_per_s!),
       // ... and the median of the rounds' paired ratios (spread shows the machine's noise).
-      ratio_median_of_rounds: medianOfMiddle(ratios),
+      ratio_median_of_rounds: roundedMedian(ratios),
       ratio_min_max: [round3(Math.min(...ratios)), round3(Math.max(...ratios))],
       // CPU time per batch (main + worker threads), ceiling / sluice, median of rounds: the
       // efficiency ratio, far less sensitive than wall time to other processes on the machine.
-      cpu_ratio_median_of_rounds: medianOfMiddle(cpuRatios),
+      cpu_ratio_median_of_rounds: roundedMedian(cpuRatios),
     }),
   );
 }

@@ -1,3 +1,4 @@
+import type { FunctionRuntime } from '../../src/invoke/runtime.js';
 import { percentile, round3 } from './stats.js';
 
 /** One timed pass over a set of events. */
@@ -73,4 +74,22 @@ export async function alternatingRounds<K extends string>(sides: Record<K, Bench
     all.push(round as Record<K, RunStats>);
   }
   return { best: best as Record<K, RunStats>, rounds: all };
+}
+
+/**
+ * A call through a sluice FunctionRuntime, failing unless the invoke succeeds (request ids
+ * `r<i>`, no abort, payload size not measured).
+ */
+export function runtimeCall(rt: FunctionRuntime): BenchCall {
+  const signal = new AbortController().signal;
+  return async (ev, i) => {
+    const r = await rt.invoke(ev, { signal, payloadBytes: 0, requestId: `r${i}` });
+    if (r.kind !== 'success') throw new Error(`invoke failed: ${JSON.stringify(r)}`);
+    return r.payload;
+  };
+}
+
+/** Warms each call (thread start, module import, JIT) over the first `n` events, one after another. */
+export async function warmUp(events: readonly object[], concurrency: number, calls: readonly BenchCall[], n = 300): Promise<void> {
+  for (const call of calls) await closedLoop(events.slice(0, n), concurrency, call);
 }

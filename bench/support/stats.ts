@@ -14,8 +14,13 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-/** The median as the mean of the two middle values (the one middle value for an odd count), rounded to 3 decimals. Does not modify `xs`. */
-export function medianOfMiddle(xs: readonly number[]): number {
+/** The median: the middle value, or the mean of the two middle values for an even count. Does not modify `xs`. */
+export function median(xs: readonly number[]): number {
   const s = [...xs].sort((x, y) => x - y);
-  return round3((s[(s.length - 1) >> 1]! + s[s.length >> 1]!) / 2);
+  return (s[(s.length - 1) >> 1]! + s[s.length >> 1]!) / 2;
+}
+
+/** The median rounded to 3 decimals (how the benches print ratios). */
+export function roundedMedian(xs: readonly number[]): number {
+  return round3(median(xs));
 }

@@ -8,11 +8,11 @@ import type { PolledRecord } from '../sources/source.js';
 export interface BufferedRecord {
   readonly record: PolledRecord;
   /**
-   * The interned id of `record.partitionKey` (KeyLocks) and a copy of `record.payloadBytes`:
-   * batch assembly reads these compact entries instead of going back to the (large, cache-cold)
-   * records and hashing key strings.
+   * The interned id of `record.partitionKey` (KeyLocks; -1 while the batcher runs one batch at a
+   * time and needs no key locks) and a copy of `record.payloadBytes`: batch assembly reads these
+   * compact entries instead of going back to the (large, cache-cold) records and hashing keys.
    */
-  readonly keyId: number;
+  keyId: number;
   readonly bytes: number;
   /** Position in the shard (checkpoint tracker sequence; for queues, acceptance order). */
   readonly seq: number;

@@ -59,6 +59,8 @@ export class Batcher {
   readonly #locks = new KeyLocks();
   /** In-flight batches claimed without holding their keys (maxInFlight was 1), by batch id. */
   readonly #unlocked = new Map<number, readonly BufferedRecord[]>();
+  /** Keys are interned (and lockable) once maxInFlight has been above 1. */
+  #interned: boolean;
 
   constructor(o: BatcherOptions) {
     this.#o = {
@@ -67,6 +69,7 @@ export class Batcher {
       scanLimit: o.scanLimit ?? Math.max(4 * o.batchSize, 4096),
     };
     this.#maxInFlight = Math.max(1, o.maxInFlight);
+    this.#interned = this.#maxInFlight > 1;
   }
 
   /** Records buffered and not yet in a batch. */
@@ -84,6 +87,15 @@ export class Batcher {
   }
   setMaxInFlight(n: number): void {
     this.#maxInFlight = Math.max(1, Math.floor(n));
+    if (this.#maxInFlight > 1 && !this.#interned) {
+      // From now on batches may run side by side: intern the keys of every buffered record.
+      this.#interned = true;
+      for (let i = this.#head; i < this.#buffer.length; i++) {
+        const e = this.#buffer[i]!;
+        if (!e.taken) e.keyId = this.#locks.ref(e.record.partitionKey);
+      }
+      for (const entries of this.#unlocked.values()) for (const e of entries) e.keyId = this.#locks.ref(e.record.partitionKey);
+    }
     if (this.#maxInFlight > 1 && this.#unlocked.size > 0) {
       // Other batches may now start beside them: lock the running batches' keys first.
       for (const entries of this.#unlocked.values()) for (const e of entries) this.#locks.hold(e.keyId);
@@ -92,7 +104,7 @@ export class Batcher {
   }
 
   add(record: PolledRecord, seq: number, acceptedAt: number): void {
-    this.#buffer.push({ record, keyId: this.#locks.ref(record.partitionKey), bytes: record.payloadBytes, seq, acceptedAt, taken: false });
+    this.#buffer.push({ record, keyId: this.#interned ? this.#locks.ref(record.partitionKey) : -1, bytes: record.payloadBytes, seq, acceptedAt, taken: false });
     this.#buffered++;
     this.#bufferedBytes += record.payloadBytes;
   }
@@ -128,6 +140,7 @@ export class Batcher {
     const entries = batch.entries;
     for (let j = 0; j < entries.length; j++) {
       const id = entries[j]!.keyId;
+      if (id < 0) continue;
       if (locked) locks.release(id);
       locks.unref(id);
     }
@@ -138,7 +151,7 @@ export class Batcher {
   /** Removes and returns every buffered (not in-flight) record, in order (abandon). */
   drainBuffer(): BufferedRecord[] {
     const out = this.#buffer.slice(this.#head).filter((e) => !e.taken);
-    for (const e of out) this.#locks.unref(e.keyId);
+    for (const e of out) if (e.keyId >= 0) this.#locks.unref(e.keyId);
     this.#buffer = [];
     this.#head = 0;
     this.#buffered = 0;

@@ -40,7 +40,7 @@ export function createInProcessRuntime(name: string, fn: InProcessHandler, opts:
 
   const run = (event: unknown, o: InvokeOptions): Promise<InvokeResult> =>
     callWithTimeout(o.requestId, timeoutSeconds, (settle) => {
-      void callHandler(fn as Handler, event, createContext(info, o.requestId, Date.now() + timeoutMs)).then((out) => {
+      callHandler(fn as Handler, event, createContext(info, o.requestId, Date.now() + timeoutMs)).then((out) => {
         settle((ms) => (out.ok ? success(out.payload, ms) : functionError(out.errorType, out.errorMessage, ms)));
       });
     });

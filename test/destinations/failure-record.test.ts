@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildOnFailureRecord } from '../../src/destinations/failure-record.js';
+import { buildOnFailureRecord, type OnFailureInput } from '../../src/destinations/failure-record.js';
 import { s3ObjectKey } from '../../src/destinations/aws-destinations.js';
 import { withPayload } from '../../src/destinations/destination.js';
 import { mappingUuid, recordId, shardId } from '../../src/core/ids.js';
@@ -17,20 +17,30 @@ const FN = 'arn:aws:lambda:us-east-1:123456789012:function:fn';
 const STREAM = 'arn:aws:kinesis:us-east-1:123456789012:stream/s1';
 const NOW = Date.UTC(2026, 10, 21, 19, 30, 1, 234);
 
+/** What every case shares unless it is about it. */
+const COMMON = { requestId: 'r', functionArn: FN, condition: 'RetryAttemptsExhausted', approximateInvokeCount: 1, nowMs: NOW } as const;
+
+/** A one-record Kinesis failure after one invoke; each test overrides what it is about. */
+const input = (o: Partial<OnFailureInput> = {}): OnFailureInput => ({
+  ...COMMON,
+  kind: 'kinesis',
+  shardId: shardId('s'),
+  streamArn: STREAM,
+  records: [rec('1', NOW)],
+  ...o,
+});
+
 describe('on-failure records (AWS shape)', () => {
   test('Kinesis, RetryAttemptsExhausted after a function error', () => {
-    const r = buildOnFailureRecord({
-      kind: 'kinesis',
-      requestId: 'req-1',
-      functionArn: FN,
-      condition: 'RetryAttemptsExhausted',
-      approximateInvokeCount: 3,
-      lastError: { errorType: 'Error', errorMessage: 'boom', statusCode: 200 },
-      nowMs: NOW,
-      shardId: shardId('shardId-000000000001'),
-      streamArn: STREAM,
-      records: [rec('4960001', Date.UTC(2026, 10, 21, 19, 0, 0, 5)), rec('4960002', 0), rec('4960003', Date.UTC(2026, 10, 21, 19, 0, 1, 500))],
-    });
+    const r = buildOnFailureRecord(
+      input({
+        requestId: 'req-1',
+        approximateInvokeCount: 3,
+        lastError: { errorType: 'Error', errorMessage: 'boom', statusCode: 200 },
+        shardId: shardId('shardId-000000000001'),
+        records: [rec('4960001', Date.UTC(2026, 10, 21, 19, 0, 0, 5)), rec('4960002', 0), rec('4960003', Date.UTC(2026, 10, 21, 19, 0, 1, 500))],
+      }),
+    );
     assert.deepEqual(JSON.parse(JSON.stringify(r)), {
       requestContext: { requestId: 'req-1', functionArn: FN, condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3 },
       responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
@@ -48,47 +58,36 @@ describe('on-failure records (AWS shape)', () => {
     });
     assert.deepEqual(Object.keys(r), ['requestContext', 'responseContext', 'version', 'timestamp', 'KinesisBatchInfo']);
   });
-  test('RecordAgeExceeded has no responseContext even after invokes', () => {
-    const r = buildOnFailureRecord({
-      kind: 'kinesis',
-      requestId: 'req-2',
-      functionArn: FN,
-      condition: 'RecordAgeExceeded',
-      approximateInvokeCount: 2,
-      lastError: { errorType: 'Error', errorMessage: 'boom', statusCode: 200 },
-      nowMs: NOW,
-      shardId: shardId('s'),
-      streamArn: STREAM,
-      records: [rec('1', NOW)],
+  const responseContextCases: readonly { name: string; over: Partial<OnFailureInput>; expected: unknown }[] = [
+    {
+      name: 'RecordAgeExceeded has no responseContext even after invokes',
+      over: { requestId: 'req-2', condition: 'RecordAgeExceeded', approximateInvokeCount: 2, lastError: { errorType: 'Error', errorMessage: 'boom', statusCode: 200 } },
+      expected: undefined,
+    },
+    {
+      name: 'a partial-batch / invalid-response failure has a responseContext without functionError',
+      over: { lastError: { errorType: '', errorMessage: 'partial', statusCode: 200 }, executedVersion: '7' },
+      expected: { statusCode: 200, executedVersion: '7' },
+    },
+    {
+      name: 'throttled last error: statusCode 429, no functionError',
+      over: { lastError: { errorType: 'TooManyRequestsException', errorMessage: 'Rate exceeded', statusCode: 429 } },
+      expected: { statusCode: 429, executedVersion: '$LATEST' },
+    },
+  ];
+  for (const c of responseContextCases) {
+    test(c.name, () => {
+      const r = buildOnFailureRecord(input(c.over));
+      assert.equal('responseContext' in r, c.expected !== undefined);
+      assert.deepEqual(r.responseContext, c.expected);
+      assert.equal(r.requestContext.condition, c.over.condition ?? 'RetryAttemptsExhausted');
     });
-    assert.equal('responseContext' in r, false);
-    assert.equal(r.requestContext.condition, 'RecordAgeExceeded');
-  });
-  test('a partial-batch / invalid-response failure has a responseContext without functionError', () => {
-    const r = buildOnFailureRecord({
-      kind: 'kinesis',
-      requestId: 'r',
-      functionArn: FN,
-      condition: 'RetryAttemptsExhausted',
-      approximateInvokeCount: 1,
-      lastError: { errorType: '', errorMessage: 'partial', statusCode: 200 },
-      executedVersion: '7',
-      nowMs: NOW,
-      shardId: shardId('s'),
-      streamArn: STREAM,
-      records: [rec('1', NOW)],
-    });
-    assert.deepEqual(r.responseContext, { statusCode: 200, executedVersion: '7' });
-  });
+  }
   test('DynamoDB uses DDBStreamBatchInfo with second-precision arrival times', () => {
     const r = buildOnFailureRecord({
+      ...COMMON,
       kind: 'dynamodb',
-      requestId: 'r',
-      functionArn: FN,
-      condition: 'RetryAttemptsExhausted',
-      approximateInvokeCount: 1,
       lastError: { errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out', statusCode: 200 },
-      nowMs: NOW,
       shardId: shardId('shardId-00000001573689847184-864758bb'),
       streamArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/2026-11-21T00:00:00.000',
       records: [rec('800000000003126276362', Date.UTC(2019, 10, 14, 0, 13, 19, 700))],
@@ -108,13 +107,10 @@ describe('on-failure records (AWS shape)', () => {
     const k = (off: number, partition: number, ts: number): PolledRecord =>
       rec(String(off), ts, { topic: 'orders', partition, offset: off, timestamp: ts }, 50);
     const r = buildOnFailureRecord({
+      ...COMMON,
       kind: 'kafka',
-      requestId: 'r',
-      functionArn: FN,
-      condition: 'RetryAttemptsExhausted',
       approximateInvokeCount: 4,
       lastError: { errorType: 'Error', errorMessage: 'x', statusCode: 200 },
-      nowMs: NOW,
       shardId: shardId('orders-0'),
       bootstrapServers: ['b1:9092', 'b2:9092'],
       records: [k(10, 0, 1000), k(11, 0, 2000), k(12, 0, 3000)],
@@ -133,24 +129,13 @@ describe('on-failure records (AWS shape)', () => {
       },
     });
   });
-  test('throttled last error: statusCode 429, no functionError', () => {
-    const r = buildOnFailureRecord({
-      kind: 'kinesis', requestId: 'r', functionArn: FN, condition: 'RetryAttemptsExhausted', approximateInvokeCount: 1,
-      lastError: { errorType: 'TooManyRequestsException', errorMessage: 'Rate exceeded', statusCode: 429 },
-      nowMs: NOW, shardId: shardId('s'), streamArn: STREAM, records: [rec('1', NOW)],
-    });
-    assert.deepEqual(r.responseContext, { statusCode: 429, executedVersion: '$LATEST' });
-  });
   test('an empty record list is refused', () => {
     assert.throws(() =>
-      buildOnFailureRecord({ kind: 'kinesis', requestId: 'r', functionArn: FN, condition: 'RecordAgeExceeded', approximateInvokeCount: 0, nowMs: NOW, shardId: shardId('s'), records: [] }),
+      buildOnFailureRecord(input({ condition: 'RecordAgeExceeded', approximateInvokeCount: 0, records: [] })),
     );
   });
   test('S3 key and payload', () => {
-    const record = buildOnFailureRecord({
-      kind: 'kinesis', requestId: 'r', functionArn: FN, condition: 'RecordAgeExceeded', approximateInvokeCount: 0,
-      nowMs: NOW, shardId: shardId('shardId-000000000003'), streamArn: STREAM, records: [rec('1', NOW)],
-    });
+    const record = buildOnFailureRecord(input({ condition: 'RecordAgeExceeded', approximateInvokeCount: 0, shardId: shardId('shardId-000000000003') }));
     const d = { record, mappingUuid: mappingUuid('6d5b1c8e-0000-4000-8000-000000000001'), shardId: shardId('shardId-000000000003'), payload: { Records: [{ a: 1 }] } };
     assert.equal(
       s3ObjectKey(d, 'u-1'),

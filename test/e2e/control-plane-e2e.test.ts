@@ -2,7 +2,7 @@
  * End to end, control plane: @aws-sdk/client-lambda against the daemon (in-process), a real SQS
  * queue on local-aws-sqs, the recorder handler in worker threads, SQLite state on disk.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
@@ -14,23 +14,13 @@ import {
   ResourceNotFoundException,
   UpdateEventSourceMappingCommand,
 } from '@aws-sdk/client-lambda';
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { Daemon } from '../../src/daemon.js';
-import { startSqs, type SqsTestServer } from '../support/sqs-server.js';
 import { uniqueName } from '../support/names.js';
 import { waitFor } from '../support/wait.js';
-import { counts, createQueue, queueDepth, readLines, recorderFunction, sqsClient, sqsIds, startDaemonFromYaml, tempDir, type SqsLine } from './support/e2e.js';
+import { counts, createQueue, daemonYaml, queueDepth, readLines, recorderFunction, sqsIds, startDaemonFromYaml, tempDir, type SqsLine, useSqsServer } from './support/e2e.js';
 
-let server: SqsTestServer;
-let sqs: SQSClient;
-before(async () => {
-  server = await startSqs();
-  sqs = sqsClient(server.endpoint);
-});
-after(async () => {
-  sqs?.destroy();
-  await server?.close();
-});
+const fx = useSqsServer();
 
 function lambda(d: Daemon): LambdaClient {
   return new LambdaClient({ endpoint: `http://${d.address.host}:${d.address.port}`, region: 'us-east-1', credentials: { accessKeyId: 'k', secretAccessKey: 's' }, maxAttempts: 1 });
@@ -53,30 +43,20 @@ test('control plane: create while sending, disable stops invokes, enable resumes
   const { dir, cleanup } = tempDir();
   t.after(cleanup);
   const out = join(dir, 'out.jsonl');
-  const yaml = `server: { host: 127.0.0.1, port: 0 }
-state: { sqlite: ${JSON.stringify(join(dir, 'state.db'))} }
-aws:
-  region: us-east-1
-  accountId: "000000000000"
-  endpoints: { sqs: ${JSON.stringify(server.endpoint)} }
-functions:
-${recorderFunction('rec', 'sqs', out, dir)}
-progress: { enabled: false }
-shutdown: { drainTimeoutSeconds: 5 }
-`;
+  const yaml = daemonYaml({ stateDb: join(dir, 'state.db'), endpoints: { sqs: fx.server.endpoint }, functions: recorderFunction('rec', 'sqs', out, dir) });
   let d = await startDaemonFromYaml(dir, yaml);
   t.after(() => d.stop());
   let api = lambda(d);
   t.after(() => api.destroy());
   // A short visibility timeout: messages received but not invoked when the mapping is disabled come back quickly.
-  const q = await createQueue(sqs, uniqueName('e2e-cp'), { VisibilityTimeout: '3' });
+  const q = await createQueue(fx.sqs, uniqueName('e2e-cp'), { VisibilityTimeout: '3' });
 
   const sent: string[] = [];
   let sending = true;
   const sendBatch = async (): Promise<void> => {
     const ids = Array.from({ length: 10 }, (_, i) => `s${sent.length + i}`);
     sent.push(...ids);
-    const r = await sqs.send(new SendMessageBatchCommand({ QueueUrl: q.url, Entries: ids.map((id, i) => ({ Id: String(i), MessageBody: JSON.stringify({ id }) })) }));
+    const r = await fx.sqs.send(new SendMessageBatchCommand({ QueueUrl: q.url, Entries: ids.map((id, i) => ({ Id: String(i), MessageBody: JSON.stringify({ id }) })) }));
     assert.equal(r.Failed?.length ?? 0, 0);
   };
   const producer = (async () => {
@@ -105,14 +85,14 @@ shutdown: { drainTimeoutSeconds: 5 }
   const before = sent.length;
   for (let i = 0; i < 5; i++) await sendBatch();
   // Every message sent while disabled (and any released by the stopped pollers) waits visible in the queue.
-  await waitFor(async () => (await queueDepth(sqs, q.url)).visible >= sent.length - before, { timeoutMs: 10_000, message: 'new messages visible' });
+  await waitFor(async () => (await queueDepth(fx.sqs, q.url)).visible >= sent.length - before, { timeoutMs: 10_000, message: 'new messages visible' });
   // Messages the stopped pollers had received but not invoked are left alone (as on AWS) and come
   // back after the 3 s visibility timeout. Until every message is visible again, and for 1 s more
   // (an observation window), sluice must receive and invoke nothing.
   let allVisibleAt: number | undefined;
   const observeUntil = Date.now() + 10_000;
   for (;;) {
-    const depth = await queueDepth(sqs, q.url);
+    const depth = await queueDepth(fx.sqs, q.url);
     assert.equal(readLines<SqsLine>(out).length, linesAtDisable, 'a disabled mapping invokes nothing');
     if (depth.notVisible === 0) allVisibleAt ??= Date.now();
     else assert.equal(allVisibleAt, undefined, 'a disabled mapping receives nothing (a message became in flight again)');
@@ -120,14 +100,14 @@ shutdown: { drainTimeoutSeconds: 5 }
     assert.ok(Date.now() < observeUntil, `released messages not visible again within 10 s (${JSON.stringify(depth)})`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  assert.ok((await queueDepth(sqs, q.url)).visible >= sent.length - before);
+  assert.ok((await queueDepth(fx.sqs, q.url)).visible >= sent.length - before);
 
   // Enable: resumes; every message processed, duplicates only among those in flight at the disable.
   await api.send(new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: true }));
   await waitFor(async () => (await api.send(new GetEventSourceMappingCommand({ UUID: uuid }))).State === 'Enabled', { timeoutMs: 15_000, message: 'Enabled again' });
   await waitFor(() => new Set(sqsIds(readLines<SqsLine>(out))).size === sent.length, { timeoutMs: 20_000, message: `all ${sent.length} messages processed` });
   await waitFor(async () => {
-    const depth = await queueDepth(sqs, q.url);
+    const depth = await queueDepth(fx.sqs, q.url);
     return depth.visible === 0 && depth.notVisible === 0;
   }, { timeoutMs: 10_000, message: 'queue empty' });
   const lines = readLines<SqsLine>(out);

@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CreateTableCommand, DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { awsClientConfig } from '../../src/sources/aws-clients.js';
-import { dynoxideMissing, startDynoxide, type DynoxideServer } from '../support/dynoxide.js';
+import { createStreamTable, dynoxideMissing, startDynoxide, type DynoxideServer } from '../support/dynoxide.js';
 import { uniqueName } from '../support/names.js';
 import { waitFor } from '../support/wait.js';
-import { readLines, recorderFunction, startDaemonFromYaml, tempDir } from './support/e2e.js';
+import { daemonYaml, readLines, recorderFunction, startDaemonFromYaml, tempDir } from './support/e2e.js';
 
 interface DLine {
   readonly t: number;
@@ -46,17 +46,7 @@ test('DynamoDB Streams: every INSERT / MODIFY / REMOVE reaches the handler once,
   t.after(cleanup);
   const out = join(dir, 'out.jsonl');
   const TableName = uniqueName('e2e-ddb');
-  const created = await ddb.send(
-    new CreateTableCommand({
-      TableName,
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-    }),
-  );
-  const realArn = created.TableDescription?.LatestStreamArn;
-  assert.ok(realArn);
+  const realArn = await createStreamTable(ddb, TableName, 'NEW_AND_OLD_IMAGES');
   // Dynoxide's ARNs carry the region "dynoxide", which AWS's ARN pattern (and so sluice's
   // validator) rejects; the mapping names the stream with a real region, which Dynoxide ignores.
   const arn = realArn.replace(':dynoxide:', ':us-east-1:');
@@ -77,19 +67,13 @@ test('DynamoDB Streams: every INSERT / MODIFY / REMOVE reaches the handler once,
 
   const d = await startDaemonFromYaml(
     dir,
-    `server: { host: 127.0.0.1, port: 0 }
-state: { sqlite: ${JSON.stringify(join(dir, 'state.db'))} }
-aws:
-  region: us-east-1
-  accountId: "${server.accountId}"
-  endpoints: { dynamodbstreams: ${JSON.stringify(server.endpoint)} }
-functions:
-${recorderFunction('ddb', 'dynamodb', out, dir)}
-mappings:
-  - { FunctionName: ddb, EventSourceArn: ${JSON.stringify(arn)}, StartingPosition: TRIM_HORIZON, BatchSize: 10 }
-progress: { enabled: false }
-shutdown: { drainTimeoutSeconds: 5 }
-`,
+    daemonYaml({
+      stateDb: join(dir, 'state.db'),
+      accountId: server.accountId,
+      endpoints: { dynamodbstreams: server.endpoint },
+      functions: recorderFunction('ddb', 'dynamodb', out, dir),
+      mappings: `  - { FunctionName: ddb, EventSourceArn: ${JSON.stringify(arn)}, StartingPosition: TRIM_HORIZON, BatchSize: 10 }`,
+    }),
   );
   t.after(() => d.stop());
 

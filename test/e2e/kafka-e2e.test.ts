@@ -7,13 +7,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createKafkaSource } from '../../src/sources/kafka/kafka-source.js';
 import { mockConsumerSettings, produce, startKafkaMock, type KafkaMock } from '../support/kafka.js';
 import { startSqs, type SqsTestServer } from '../support/sqs-server.js';
 import { uniqueName } from '../support/names.js';
 import { waitFor } from '../support/wait.js';
-import { createQueue, readLines, recorderFunction, sqsClient, startDaemonFromYaml, tempDir, testSourceFactory } from './support/e2e.js';
+import { createQueue, daemonYaml, readLines, receiveJsonBodies, recorderFunction, sqsClient, startDaemonFromYaml, tempDir, testSourceFactory } from './support/e2e.js';
 
 interface KafkaLine {
   readonly t: number;
@@ -56,26 +56,19 @@ test('Kafka: a poison record is bisected out and described to the OnFailure dest
 
   const d = await startDaemonFromYaml(
     dir,
-    `server: { host: 127.0.0.1, port: 0 }
-state: { sqlite: ${JSON.stringify(join(dir, 'state.db'))} }
-aws:
-  region: us-east-1
-  accountId: "000000000000"
-  endpoints: { sqs: ${JSON.stringify(server.endpoint)} }
-functions:
-${recorderFunction('kfn', 'kafka', out, dir)}
-mappings:
-  - FunctionName: kfn
+    daemonYaml({
+      stateDb: join(dir, 'state.db'),
+      endpoints: { sqs: server.endpoint },
+      functions: recorderFunction('kfn', 'kafka', out, dir),
+      mappings: `  - FunctionName: kfn
     SelfManagedEventSource: { Endpoints: { KAFKA_BOOTSTRAP_SERVERS: ${JSON.stringify(kafka.brokers)} } }
     Topics: [${JSON.stringify(TOPIC)}]
     StartingPosition: TRIM_HORIZON
     BatchSize: 20
     BisectBatchOnFunctionError: true
     MaximumRetryAttempts: 1
-    DestinationConfig: { OnFailure: { Destination: ${JSON.stringify(dest.arn)} } }
-progress: { enabled: false }
-shutdown: { drainTimeoutSeconds: 5 }
-`,
+    DestinationConfig: { OnFailure: { Destination: ${JSON.stringify(dest.arn)} } }`,
+    }),
     {
       createSourceFactory: testSourceFactory((base) => (spec) =>
         spec.sourceKind === 'kafka'
@@ -89,15 +82,7 @@ shutdown: { drainTimeoutSeconds: 5 }
   const processed = (): KafkaLine['records'][number][] => readLines<KafkaLine>(out).flatMap((l) => (l.threw ? [] : l.records));
   const total = PARTITIONS * PER_PARTITION;
   await waitFor(() => processed().length >= total - 1, { timeoutMs: 40_000, intervalMs: 100, message: `${total - 1} records processed` });
-  const failures: unknown[] = [];
-  await waitFor(
-    async () => {
-      const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dest.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-      for (const m of r.Messages ?? []) failures.push(JSON.parse(m.Body ?? 'null'));
-      return failures.length > 0;
-    },
-    { timeoutMs: 10_000, intervalMs: 100, message: 'OnFailure record in the destination queue' },
-  );
+  const failures = await receiveJsonBodies(sqs, dest.url, { timeoutMs: 10_000, intervalMs: 100, message: 'OnFailure record in the destination queue' });
 
   const lines = readLines<KafkaLine>(out);
   assert.ok(lines.length > 0);

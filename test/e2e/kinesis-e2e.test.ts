@@ -5,14 +5,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { CreateStreamCommand, DescribeStreamCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { startKinesalite, type KinesisTestServer } from '../support/kinesalite.js';
 import { startSqs, type SqsTestServer } from '../support/sqs-server.js';
 import { uniqueName } from '../support/names.js';
 import { waitFor } from '../support/wait.js';
-import { createQueue, kinesisWired, readLines, recorderFunction, sqsClient, startDaemonFromYaml, tempDir } from './support/e2e.js';
+import { createActiveStream, kinesisClient, putJsonRecords } from './support/kinesis.js';
+import { createQueue, daemonYaml, kinesisWired, readLines, receiveJsonBodies, recorderFunction, sqsClient, startDaemonFromYaml, tempDir } from './support/e2e.js';
 
 interface KLine {
   readonly t: number;
@@ -28,7 +28,7 @@ let kc: KinesisClient;
 before(async () => {
   [kin, server] = await Promise.all([startKinesalite(), startSqs()]);
   sqs = sqsClient(server.endpoint);
-  kc = new KinesisClient({ endpoint: kin.endpoint, region: kin.region, credentials: { accessKeyId: 'k', secretAccessKey: 's' }, requestHandler: new NodeHttpHandler() });
+  kc = kinesisClient(kin);
 });
 after(async () => {
   sqs?.destroy();
@@ -44,62 +44,36 @@ test(
     t.after(cleanup);
     const out = join(dir, 'out.jsonl');
     const stream = uniqueName('e2e-kin');
-    await kc.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
-    await waitFor(async () => (await kc.send(new DescribeStreamCommand({ StreamName: stream }))).StreamDescription?.StreamStatus === 'ACTIVE', { message: 'stream ACTIVE' });
+    await createActiveStream(kc, stream, 2);
     const dest = await createQueue(sqs, uniqueName('e2e-kin-onfailure'));
 
     const TOTAL = 300;
-    const all: { id: string; key: string; n: number; seq: string; shard: string; poison: boolean }[] = [];
     const entries = Array.from({ length: TOTAL }, (_, i) => ({ id: `k${i}`, key: `key-${i % 10}`, n: Math.floor(i / 10), poison: i === 137 }));
-    for (let i = 0; i < TOTAL; i += 100) {
-      const chunk = entries.slice(i, i + 100);
-      const r = await kc.send(new PutRecordsCommand({ StreamName: stream, Records: chunk.map((e) => ({ PartitionKey: e.key, Data: Buffer.from(JSON.stringify(e)) })) }));
-      assert.equal(r.FailedRecordCount ?? 0, 0);
-      chunk.forEach((e, j) => {
-        const res = r.Records?.[j];
-        assert.ok(res?.ShardId && res.SequenceNumber);
-        all.push({ ...e, shard: res.ShardId, seq: res.SequenceNumber });
-      });
-    }
+    const all = await putJsonRecords(kc, stream, entries, 100);
     const poison = all.find((r) => r.poison);
     assert.ok(poison);
     const arn = kin.streamArn(stream);
 
     const d = await startDaemonFromYaml(
       dir,
-      `server: { host: 127.0.0.1, port: 0 }
-state: { sqlite: ${JSON.stringify(join(dir, 'state.db'))} }
-aws:
-  region: us-east-1
-  accountId: "000000000000"
-  endpoints: { kinesis: ${JSON.stringify(kin.endpoint)}, sqs: ${JSON.stringify(server.endpoint)} }
-functions:
-${recorderFunction('kin', 'kinesis', out, dir)}
-mappings:
-  - FunctionName: kin
+      daemonYaml({
+        stateDb: join(dir, 'state.db'),
+        endpoints: { kinesis: kin.endpoint, sqs: server.endpoint },
+        functions: recorderFunction('kin', 'kinesis', out, dir),
+        mappings: `  - FunctionName: kin
     EventSourceArn: ${JSON.stringify(arn)}
     StartingPosition: TRIM_HORIZON
     BatchSize: 25
     BisectBatchOnFunctionError: true
     MaximumRetryAttempts: 1
-    DestinationConfig: { OnFailure: { Destination: ${JSON.stringify(dest.arn)} } }
-progress: { enabled: false }
-shutdown: { drainTimeoutSeconds: 5 }
-`,
+    DestinationConfig: { OnFailure: { Destination: ${JSON.stringify(dest.arn)} } }`,
+      }),
     );
     t.after(() => d.stop());
 
     const processed = (): KLine['records'][number][] => readLines<KLine>(out).flatMap((l) => (l.threw ? [] : l.records));
     await waitFor(() => processed().length >= TOTAL - 1, { timeoutMs: 30_000, intervalMs: 100, message: `${TOTAL - 1} records processed` });
-    const failures: Record<string, Record<string, unknown>>[] = [];
-    await waitFor(
-      async () => {
-        const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dest.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-        for (const m of r.Messages ?? []) failures.push(JSON.parse(m.Body ?? 'null') as Record<string, Record<string, unknown>>);
-        return failures.length > 0;
-      },
-      { timeoutMs: 10_000, intervalMs: 100, message: 'OnFailure record in the destination queue' },
-    );
+    const failures = (await receiveJsonBodies(sqs, dest.url, { timeoutMs: 10_000, intervalMs: 100, message: 'OnFailure record in the destination queue' })) as Record<string, Record<string, unknown>>[];
 
     // Every record but the poison one succeeded exactly once, in sequence order per shard.
     const rs = processed();

@@ -3,19 +3,17 @@
  * servers in this test process; it is SIGKILLed partway (no drain, no final checkpoint flush), a
  * new child starts with the same SQLite file, and the test checks what the handler saw.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { CreateStreamCommand, DescribeStreamCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { startSqs, type SqsTestServer } from '../support/sqs-server.js';
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { startKinesalite, type KinesisTestServer } from '../support/kinesalite.js';
 import { uniqueName } from '../support/names.js';
 import { waitFor } from '../support/wait.js';
-import { createQueue, kinesisWired, queueDepth, readLines, recorderFunction, sqsClient, sqsIds, tempDir, type SqsLine } from './support/e2e.js';
+import { createActiveStream, kinesisClient, putJsonRecords } from './support/kinesis.js';
+import { createQueue, daemonYaml, kinesisWired, queueDepth, readLines, recorderFunction, sqsIds, tempDir, type SqsLine, useSqsServer } from './support/e2e.js';
 import { startSluiceChild, type SluiceChild } from './support/child.js';
 
 /** The run's config: the recorder function writing to `out`, one mapping, state in `db`. */
@@ -23,19 +21,7 @@ function writeConfig(dir: string, run: number, out: string, db: string, endpoint
   const file = join(dir, `sluice-run${run}.yaml`);
   writeFileSync(
     file,
-    `server: { host: 127.0.0.1, port: 0 }
-state: { sqlite: ${JSON.stringify(db)} }
-aws:
-  region: us-east-1
-  accountId: "000000000000"
-  endpoints: ${JSON.stringify(endpoints)}
-functions:
-${recorderFunction('rec', fn, out, dir, env)}
-mappings:
-  - ${mapping}
-progress: { enabled: false }
-shutdown: { drainTimeoutSeconds: 5 }
-`,
+    daemonYaml({ stateDb: db, endpoints, functions: recorderFunction('rec', fn, out, dir, env), mappings: `  - ${mapping}` }),
   );
   return file;
 }
@@ -49,39 +35,30 @@ async function runChild(t: { after(fn: () => unknown): void }, file: string): Pr
 }
 
 describe('restart after SIGKILL', { timeout: 120_000 }, () => {
-  let sqsServer: SqsTestServer;
-  let sqs: SQSClient;
-  before(async () => {
-    sqsServer = await startSqs();
-    sqs = sqsClient(sqsServer.endpoint);
-  });
-  after(async () => {
-    sqs?.destroy();
-    await sqsServer?.close();
-  });
+  const fx = useSqsServer();
 
   test('SQS: every message is processed at least once and the queue ends empty', async (t) => {
     const { dir, cleanup } = tempDir();
     t.after(cleanup);
     const TOTAL = 3000;
     // A short visibility timeout: what the killed run had received comes back after 5 s.
-    const q = await createQueue(sqs, uniqueName('e2e-kill-sqs'), { VisibilityTimeout: '5' });
+    const q = await createQueue(fx.sqs, uniqueName('e2e-kill-sqs'), { VisibilityTimeout: '5' });
     const ids = Array.from({ length: TOTAL }, (_, i) => `q${i}`);
     for (let i = 0; i < TOTAL; i += 10) {
-      await sqs.send(new SendMessageBatchCommand({ QueueUrl: q.url, Entries: ids.slice(i, i + 10).map((id, j) => ({ Id: String(j), MessageBody: JSON.stringify({ id }) })) }));
+      await fx.sqs.send(new SendMessageBatchCommand({ QueueUrl: q.url, Entries: ids.slice(i, i + 10).map((id, j) => ({ Id: String(j), MessageBody: JSON.stringify({ id }) })) }));
     }
     const db = join(dir, 'state.db');
     const mapping = `{ FunctionName: rec, EventSourceArn: ${JSON.stringify(q.arn)}, BatchSize: 10 }`;
     const out1 = join(dir, 'run1.jsonl');
     const out2 = join(dir, 'run2.jsonl');
 
-    const c1 = await runChild(t, writeConfig(dir, 1, out1, db, { sqs: sqsServer.endpoint }, 'sqs', mapping));
+    const c1 = await runChild(t, writeConfig(dir, 1, out1, db, { sqs: fx.server.endpoint }, 'sqs', mapping));
     await waitFor(() => sqsIds(readLines<SqsLine>(out1)).length >= TOTAL * 0.3, { timeoutMs: 30_000, message: `run 1 reached 30%\n${c1.output()}` });
     assert.equal(await c1.kill(), 'SIGKILL');
     const run1 = new Set(sqsIds(readLines<SqsLine>(out1)));
     assert.ok(run1.size < TOTAL, `killed partway (run 1 saw ${run1.size} of ${TOTAL})`);
 
-    const c2 = await runChild(t, writeConfig(dir, 2, out2, db, { sqs: sqsServer.endpoint }, 'sqs', mapping));
+    const c2 = await runChild(t, writeConfig(dir, 2, out2, db, { sqs: fx.server.endpoint }, 'sqs', mapping));
     const missing = (): string[] => {
       const seen = new Set([...run1, ...sqsIds(readLines<SqsLine>(out2))]);
       return ids.filter((id) => !seen.has(id));
@@ -89,7 +66,7 @@ describe('restart after SIGKILL', { timeout: 120_000 }, () => {
     // Up to 20 s more at the tail: sluice long-polls 20 s and local-aws-sqs answers a poll early only when 10 messages are ready.
     await waitFor(() => missing().length === 0, { timeoutMs: 60_000, intervalMs: 100, message: `every message reached the handler\n${c2.output()}` });
     await waitFor(async () => {
-      const d = await queueDepth(sqs, q.url);
+      const d = await queueDepth(fx.sqs, q.url);
       return d.visible === 0 && d.notVisible === 0;
     }, { timeoutMs: 15_000, message: 'queue empty' });
     assert.equal(await c2.stop(), 0, `graceful stop\n${c2.output()}`);
@@ -103,11 +80,10 @@ describe('restart after SIGKILL', { timeout: 120_000 }, () => {
       t.after(cleanup);
       const kin = await startKinesalite();
       t.after(() => kin.close());
-      const client = new KinesisClient({ endpoint: kin.endpoint, region: kin.region, credentials: { accessKeyId: 'k', secretAccessKey: 's' }, requestHandler: new NodeHttpHandler() });
+      const client = kinesisClient(kin);
       t.after(() => client.destroy());
       const stream = uniqueName('e2e-kill-kin');
-      await client.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
-      await waitFor(async () => (await client.send(new DescribeStreamCommand({ StreamName: stream }))).StreamDescription?.StreamStatus === 'ACTIVE', { message: 'stream ACTIVE' });
+      await createActiveStream(client, stream, 2);
 
       const TOTAL = 10_000;
       const KEYS = 100;
@@ -118,23 +94,14 @@ describe('restart after SIGKILL', { timeout: 120_000 }, () => {
       // enough for several checkpoint flushes (every 200 ms) before the kill.
       const SLOW = { E2E_DELAY_MS: '60' };
       /** Every record: id, key, n (its index within the key), and where Kinesis put it. */
-      const records: { id: string; key: string; n: number; shard: string; seq: string }[] = [];
       const perKey = new Map<string, number>();
-      for (let i = 0; i < TOTAL; i += 500) {
-        const chunk = Array.from({ length: Math.min(500, TOTAL - i) }, (_, j) => {
-          const key = `key-${(i + j) % KEYS}`;
-          const n = perKey.get(key) ?? 0;
-          perKey.set(key, n + 1);
-          return { id: `r${i + j}`, key, n };
-        });
-        const r = await client.send(new PutRecordsCommand({ StreamName: stream, Records: chunk.map((c) => ({ PartitionKey: c.key, Data: Buffer.from(JSON.stringify(c)) })) }));
-        assert.equal(r.FailedRecordCount ?? 0, 0);
-        chunk.forEach((c, j) => {
-          const e = r.Records?.[j];
-          assert.ok(e?.ShardId && e.SequenceNumber);
-          records.push({ ...c, shard: e.ShardId, seq: e.SequenceNumber });
-        });
-      }
+      const entries = Array.from({ length: TOTAL }, (_, i) => {
+        const key = `key-${i % KEYS}`;
+        const n = perKey.get(key) ?? 0;
+        perKey.set(key, n + 1);
+        return { id: `r${i}`, key, n };
+      });
+      const records = await putJsonRecords(client, stream, entries, 500);
 
       const db = join(dir, 'state.db');
       const mapping = `{ FunctionName: rec, EventSourceArn: ${JSON.stringify(kin.streamArn(stream))}, StartingPosition: TRIM_HORIZON, BatchSize: ${BATCH}, ParallelizationFactor: ${PF} }`;

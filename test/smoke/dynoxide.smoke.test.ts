@@ -1,9 +1,9 @@
 /** Smoke test of the Dynoxide binary with the SDK v3 DynamoDB and DynamoDB Streams clients (no sluice source code). */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
-import { dynoxideMissing, startDynoxide } from '../support/dynoxide.js';
+import { createStreamTable, dynoxideMissing, startDynoxide } from '../support/dynoxide.js';
 import { uniqueName } from '../support/names.js';
 import { awsClientConfig } from '../../src/sources/aws-clients.js';
 
@@ -18,17 +18,8 @@ test('dynoxide: table with a stream, put an item, read the INSERT record', { ski
     streams.destroy();
   });
   const TableName = uniqueName('smoke');
-  const created = await ddb.send(
-    new CreateTableCommand({
-      TableName,
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
-    }),
-  );
-  const StreamArn = created.TableDescription?.LatestStreamArn;
-  assert.ok(StreamArn?.startsWith('arn:aws:dynamodb:'));
+  const StreamArn = await createStreamTable(ddb, TableName, 'NEW_IMAGE');
+  assert.ok(StreamArn.startsWith('arn:aws:dynamodb:'));
   await ddb.send(new PutItemCommand({ TableName, Item: { pk: { S: 'a' }, n: { N: '1' } } }));
   const desc = await streams.send(new DescribeStreamCommand({ StreamArn }));
   const shard = desc.StreamDescription?.Shards?.[0];

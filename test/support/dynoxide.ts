@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { freePort } from './ports.js';
 import { spawnServerProcess, waitUntilReady } from './process.js';
+import { CreateTableCommand, type DynamoDBClient, type StreamViewType } from '@aws-sdk/client-dynamodb';
 import type { AwsSettings } from '../../src/sources/source.js';
 
 const require = createRequire(import.meta.url);
@@ -72,4 +73,23 @@ export async function startDynoxide(opts: { timeoutMs?: number; region?: string 
     aws: { region, accountId, endpoints: { dynamodbstreams: endpoint }, credentials: { accessKeyId: 'sluice', secretAccessKey: 'sluice' } },
     close: proc.close,
   };
+}
+
+/**
+ * Creates an on-demand table keyed by the string attribute `pk` with a stream of `viewType`;
+ * returns the stream's ARN (Dynoxide's, with region "dynoxide").
+ */
+export async function createStreamTable(ddb: DynamoDBClient, TableName: string, viewType: StreamViewType): Promise<string> {
+  const created = await ddb.send(
+    new CreateTableCommand({
+      TableName,
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      StreamSpecification: { StreamEnabled: true, StreamViewType: viewType },
+    }),
+  );
+  const arn = created.TableDescription?.LatestStreamArn;
+  if (!arn) throw new Error(`CreateTable ${TableName} returned no LatestStreamArn`);
+  return arn;
 }

@@ -7,9 +7,11 @@
  *   the queue's own RedrivePolicy moves it to a DLQ after maxReceiveCount receives);
  * - messages held unsettled longer than half the VisibilityTimeout are extended (visibility.ts);
  * - concurrency (receive loops and batches in flight) scales per scaler.ts.
- * FIFO queues use one receive loop and push in receive order, so order within a MessageGroupId
- * holds end to end even on servers that do not lock message groups (the pipeline never runs two
- * batches with the same partitionKey at once).
+ * FIFO queues use one receive loop and push in receive order (the pipeline never runs two
+ * batches with the same partitionKey at once). Servers that do not lock message groups
+ * (local-aws-sqs) hand out later messages of a group while earlier ones are in flight or were
+ * released after a failure; fifo-groups.ts holds or defers those so a failed message is never
+ * overtaken. On real SQS that path never triggers (the server locks the group).
  */
 import { GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { MappingSpec } from '../../core/mapping.js';
@@ -22,6 +24,7 @@ import { receiptHandleOf, sqsEnvelope, sqsPolledRecord } from './event.js';
 import { changeVisibility, deleteMessages } from './batch-calls.js';
 import { VisibilityKeeper } from './visibility.js';
 import { SqsScaler } from './scaler.js';
+import { FifoGroups, type GroupDecision } from './fifo-groups.js';
 
 export interface SqsSourceOptions {
   /**
@@ -122,12 +125,26 @@ export function createSqsSource(spec: MappingSpec, opts: SqsSourceOptions = {}):
     });
     keeper = vis;
 
+    const groups = fifo
+      ? new FifoGroups<PolledRecord>({
+          clock: c.clock,
+          groupOf: (r) => r.partitionKey,
+          idOf: (r) => r.id,
+          // A released message is received again within one poll after its timeout ends.
+          graceMs: (waitTimeSeconds + 1) * 1000,
+        })
+      : undefined;
+    /** When a released message becomes visible again: its visibility period start + the timeout. */
+    const visibleAgainAt = (r: PolledRecord): number =>
+      (vis.since(receiptHandleOf(r)) ?? c.clock.now()) + visibilityTimeoutSec * 1000;
+
     const committer: ShardCommitter = {
       checkpoint: async () => {
         throw new SourceError('SQS shards are settled with complete/release, not checkpoint', { retriable: false, context: errCtx });
       },
       complete: async (records) => {
         vis.untrack(records.map(receiptHandleOf));
+        if (groups) onSettled(groups.settled(records, 'complete', visibleAgainAt));
         const failed = await deleteMessages(sqs, queueUrl, records, receiptHandleOf);
         if (failed.length > 0) {
           const ids = failed.map((f) => f.item.id);
@@ -140,11 +157,65 @@ export function createSqsSource(spec: MappingSpec, opts: SqsSourceOptions = {}):
       },
       release: async (records) => {
         // As on AWS: the message stays invisible until its visibility timeout, then is redelivered.
+        // FIFO: its group is blocked until then (fifo-groups.ts), so nothing later overtakes it.
+        const decision = groups?.settled(records, 'release', visibleAgainAt);
         vis.untrack(records.map(receiptHandleOf));
+        if (decision) onSettled(decision);
       },
     };
     const shard = c.openShard(shardId(arn), committer, sqsEnvelope);
     sink = shard;
+
+    // One chain for every push, so pushes from the receive loop and from settlement (held FIFO
+    // messages released to the pipeline) reach the shard in the order they were decided.
+    let pushChain: Promise<unknown> = Promise.resolve();
+    const push = (records: PolledRecord[]): Promise<void> => {
+      const p = pushChain.then(() => shard.push(records, stopAc.signal));
+      pushChain = p.catch(() => undefined);
+      return p;
+    };
+    /** Pushes decided outside the receive loop (not awaited: settlement must not wait on capacity). */
+    const pushLater = (records: PolledRecord[]): void => {
+      if (records.length === 0) return;
+      push(records).catch((err: unknown) => {
+        vis.untrack(records.map(receiptHandleOf));
+        groups?.forget(records);
+        if (!stopAc.signal.aborted) logger.warn('push failed; messages left for redelivery', { err, count: records.length });
+      });
+    };
+    /**
+     * Hands FIFO messages over the hold cap (never pushed) back to the queue, visible when their
+     * group may move again.
+     * Forgotten only once the change succeeded; if it fails, the message is still invisible under
+     * its last timeout and reappears when that ends — never deleted, so never lost.
+     */
+    const defer = async (items: GroupDecision<PolledRecord>['defer']): Promise<void> => {
+      if (items.length === 0) return;
+      vis.untrack(items.map((d) => receiptHandleOf(d.record)));
+      const now = c.clock.now();
+      const bySeconds = new Map<number, PolledRecord[]>();
+      for (const d of items) {
+        const sec = Math.min(43_200, Math.max(0, Math.ceil((d.untilMs - now) / 1000)));
+        const list = bySeconds.get(sec) ?? [];
+        list.push(d.record);
+        bySeconds.set(sec, list);
+      }
+      for (const [sec, list] of bySeconds) {
+        const failed = await changeVisibility(sqs, queueUrl, list, receiptHandleOf, sec).catch((err: unknown) =>
+          list.map((item) => ({ item, code: (err as { name?: string }).name ?? 'Error' })),
+        );
+        if (failed.length > 0) {
+          logger.warn('could not defer FIFO messages behind a failed one; they reappear after their current timeout', {
+            count: failed.length,
+            codes: [...new Set(failed.map((f) => f.code))],
+          });
+        }
+      }
+    };
+    const onSettled = (d: GroupDecision<PolledRecord>): void => {
+      pushLater(d.push);
+      void defer(d.defer);
+    };
 
     let problem = false;
     const receiveLoop = async (index: number): Promise<void> => {
@@ -172,10 +243,15 @@ export function createSqsSource(spec: MappingSpec, opts: SqsSourceOptions = {}):
           }
           const msgs = out.Messages ?? [];
           if (scaler.onReceive(msgs.length, c.clock.now())) applyScale();
-          if (msgs.length === 0) continue;
           const now = c.clock.now();
           records = msgs.map((m) => sqsPolledRecord(m, arn, region, fifo, now));
-          vis.track(records.map(receiptHandleOf), requestedAt);
+          if (records.length > 0) vis.track(records.map(receiptHandleOf), requestedAt);
+          if (groups) {
+            const d = groups.admit(records);
+            await defer(d.defer);
+            records = d.push;
+          }
+          if (records.length === 0) continue;
         } catch (err) {
           if (stopAc.signal.aborted) return;
           failures++;
@@ -191,10 +267,11 @@ export function createSqsSource(spec: MappingSpec, opts: SqsSourceOptions = {}):
           continue;
         }
         try {
-          await shard.push(records, stopAc.signal);
+          await push(records);
         } catch (err) {
           // Not accepted (stopping / shard closed): the messages reappear after their timeout.
           vis.untrack(records.map(receiptHandleOf));
+          groups?.forget(records);
           if (!stopAc.signal.aborted) logger.warn('push failed; messages left for redelivery', { err, count: records.length });
           return;
         }

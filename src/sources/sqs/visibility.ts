@@ -50,6 +50,11 @@ export class VisibilityKeeper {
     this.#schedule(this.#o.clock.now() - since >= this.#periodMs / 2 ? 0 : undefined);
   }
 
+  /** When this held message's current visibility period began (epoch ms), if tracked. */
+  since(handle: string): number | undefined {
+    return this.#held.get(handle);
+  }
+
   untrack(handles: readonly string[]): void {
     for (const h of handles) this.#held.delete(h);
     if (this.#held.size === 0) this.#stopTimer();

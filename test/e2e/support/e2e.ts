@@ -2,17 +2,20 @@
  * End-to-end helpers: temp dirs, the recorder handler's JSON-lines output, an in-process daemon
  * started from YAML through the real config loader, and SQS queue helpers.
  */
+import { after, before } from 'node:test';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { loadConfig } from '../../../src/config/load.js';
 import { startDaemon, type Daemon, type DaemonDeps } from '../../../src/daemon.js';
 import { createJsonLogger, silentLogger } from '../../../src/observability/logger.js';
 import { createSourceFactory } from '../../../src/sources/registry.js';
 import { createSqsSource } from '../../../src/sources/sqs/sqs-source.js';
 import type { SourceFactory } from '../../../src/sources/source.js';
+import { waitFor } from '../../support/wait.js';
+import { startSqs, type SqsTestServer } from '../../support/sqs-server.js';
 
 /** test/e2e/handlers/recorder.mjs in the source tree (this file runs from dist/test/e2e/support). */
 export const RECORDER = fileURLToPath(new URL('../../../../test/e2e/handlers/recorder.mjs', import.meta.url));
@@ -136,4 +139,89 @@ export function recorderFunction(name: string, exportName: string, out: string, 
     concurrency: 4
     environment: ${environment}
 `;
+}
+
+/** The parts of an e2e daemon config that differ between tests. */
+export interface DaemonYamlParts {
+  /** The SQLite state file. */
+  readonly stateDb: string;
+  /** aws.endpoints, e.g. `{ sqs: server.endpoint }`. */
+  readonly endpoints: Readonly<Record<string, string>>;
+  /** aws.accountId; default `000000000000`. */
+  readonly accountId?: string;
+  /** Adds static aws.credentials. */
+  readonly credentials?: boolean;
+  /** YAML lines under `functions:` (e.g. from recorderFunction). */
+  readonly functions: string;
+  /** YAML lines under `mappings:`; no `mappings:` key when absent. */
+  readonly mappings?: string;
+}
+
+const withNewline = (s: string): string => (s.endsWith('\n') ? s : `${s}\n`);
+
+/**
+ * An e2e daemon config: API on a free loopback port, SQLite state, region us-east-1, the given
+ * endpoints, functions and mappings, progress lines off, a 5 s drain on shutdown.
+ */
+export function daemonYaml(p: DaemonYamlParts): string {
+  return `server: { host: 127.0.0.1, port: 0 }
+state: { sqlite: ${JSON.stringify(p.stateDb)} }
+aws:
+  region: us-east-1
+  accountId: "${p.accountId ?? '000000000000'}"
+  endpoints: ${JSON.stringify(p.endpoints)}
+${p.credentials ? '  credentials: { accessKeyId: sluice, secretAccessKey: sluice }\n' : ''}functions:
+${withNewline(p.functions)}${p.mappings === undefined ? '' : `mappings:\n${withNewline(p.mappings)}`}progress: { enabled: false }
+shutdown: { drainTimeoutSeconds: 5 }
+`;
+}
+
+/**
+ * Receives from a queue (short polls, 10 at a time) until at least one message has arrived;
+ * returns every message body received, JSON-parsed, in order.
+ */
+export async function receiveJsonBodies(sqs: SQSClient, url: string, o: { timeoutMs: number; intervalMs: number; message: string }): Promise<unknown[]> {
+  const bodies: unknown[] = [];
+  await waitFor(
+    async () => {
+      const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+      for (const m of r.Messages ?? []) bodies.push(JSON.parse(m.Body ?? 'null'));
+      return bodies.length > 0;
+    },
+    o,
+  );
+  return bodies;
+}
+
+/** A local-aws-sqs server and a client for it, for the tests of the enclosing suite (or file). */
+export interface SqsFixture {
+  readonly server: SqsTestServer;
+  readonly sqs: SQSClient;
+}
+
+/**
+ * Starts local-aws-sqs and an SQS client in `before` and closes both in `after` of the current
+ * suite (the file, at top level). The properties throw when read before `before` has run.
+ */
+export function useSqsServer(): SqsFixture {
+  let server: SqsTestServer | undefined;
+  let sqs: SQSClient | undefined;
+  before(async () => {
+    server = await startSqs();
+    sqs = sqsClient(server.endpoint);
+  });
+  after(async () => {
+    sqs?.destroy();
+    await server?.close();
+  });
+  return {
+    get server() {
+      if (!server) throw new Error('the SQS server is not started yet (use it inside a test)');
+      return server;
+    },
+    get sqs() {
+      if (!sqs) throw new Error('the SQS client is not created yet (use it inside a test)');
+      return sqs;
+    },
+  };
 }
