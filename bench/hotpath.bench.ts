@@ -6,7 +6,8 @@
  * and serializes the same events (same records in the same batch sizes sluice sent).
  * ratio = sluice / ceiling (records/s).
  * Batch latency: from the push of a batch's first record to the end of its invoke.
- * Fixed seed and record counts; each figure is the median of 3 runs. Prints one JSON line.
+ * Fixed seed and record counts; after one warm-up run of each side, sluice and ceiling rounds
+ * alternate and each figure is the median of 3 rounds. Prints one JSON line.
  */
 import { systemClock } from '../src/core/clock.js';
 import { recordId, shardId } from '../src/core/ids.js';
@@ -186,19 +187,21 @@ async function main(): Promise<void> {
     const shards = buildShards(c.records / SHARDS);
     const recordBytes = Math.round(shards[0]!.reduce((s, r) => s + r.payloadBytes, 0) / shards[0]!.length);
     for (const pf of PFS) {
+      // Both sides get a discarded warm-up run (JIT), then rounds alternate sluice / ceiling so
+      // both are measured under the same machine load (the machine is shared).
+      const warm = await runSluice(shards, c.batchSize, pf);
+      runCeiling(shards, warm.sizes);
       const runs: SluiceRun[] = [];
+      const ceilings: number[] = [];
       for (let i = 0; i < ROUNDS; i++) {
         gc();
-        runs.push(await runSluice(shards, c.batchSize, pf));
+        const run = await runSluice(shards, c.batchSize, pf);
+        runs.push(run);
+        gc();
+        ceilings.push(runCeiling(shards, run.sizes));
       }
       const r = runs.sort((a, b) => a.seconds - b.seconds)[Math.floor(ROUNDS / 2)]!;
-      runCeiling(shards, r.sizes); // warm-up
-      const ceilingSeconds = median(
-        Array.from({ length: ROUNDS }, () => {
-          gc();
-          return runCeiling(shards, r.sizes);
-        }),
-      );
+      const ceilingSeconds = median(ceilings);
       const ceilingRps = c.records / ceilingSeconds;
       const sorted = r.latencies.sort((a, b) => a - b);
       const rps = c.records / r.seconds;

@@ -197,19 +197,25 @@ export class Batcher {
 }
 
 function makeBatch(id: number, entries: readonly BufferedRecord[], records: readonly PolledRecord[], bytes: number, oversized: boolean): Batch {
-  let keys: Set<string> | undefined;
-  return {
-    id,
-    entries,
-    records,
-    bytes,
-    oversized,
-    get keys(): ReadonlySet<string> {
-      if (!keys) {
-        keys = new Set();
-        for (const r of records) keys.add(r.partitionKey);
-      }
-      return keys;
-    },
-  };
+  return new ClaimedBatch(id, entries, records, bytes, oversized);
+}
+
+/** A Batch whose key set is built only when asked for (the batcher locks by key id). */
+class ClaimedBatch implements Batch {
+  #keys: Set<string> | undefined;
+  constructor(
+    readonly id: number,
+    readonly entries: readonly BufferedRecord[],
+    readonly records: readonly PolledRecord[],
+    readonly bytes: number,
+    readonly oversized: boolean,
+  ) {}
+
+  get keys(): ReadonlySet<string> {
+    if (!this.#keys) {
+      this.#keys = new Set();
+      for (const r of this.records) this.#keys.add(r.partitionKey);
+    }
+    return this.#keys;
+  }
 }

@@ -25,6 +25,7 @@ import { changeVisibility, deleteMessages } from './batch-calls.js';
 import { VisibilityKeeper } from './visibility.js';
 import { SqsScaler } from './scaler.js';
 import { FifoGroups, type GroupDecision } from './fifo-groups.js';
+import { deferMessages } from './defer.js';
 
 export interface SqsSourceOptions {
   /**
@@ -143,9 +144,16 @@ export function createSqsSource(spec: MappingSpec, opts: SqsSourceOptions = {}):
         throw new SourceError('SQS shards are settled with complete/release, not checkpoint', { retriable: false, context: errCtx });
       },
       complete: async (records) => {
+        const deadlines = groups ? new Map(records.map((r) => [r.id, visibleAgainAt(r)])) : undefined;
         vis.untrack(records.map(receiptHandleOf));
-        if (groups) onSettled(groups.settled(records, 'complete', visibleAgainAt));
         const failed = await deleteMessages(sqs, queueUrl, records, receiptHandleOf);
+        if (groups && deadlines) {
+          // FIFO: a message that could not be deleted will be redelivered; its group waits for it.
+          const notDeleted = new Set(failed.map((f) => f.item));
+          const deadlineOf = (r: PolledRecord): number => deadlines.get(r.id) ?? c.clock.now();
+          onSettled(groups.settled(records.filter((r) => !notDeleted.has(r)), 'complete', deadlineOf));
+          if (notDeleted.size > 0) onSettled(groups.settled([...notDeleted], 'release', deadlineOf));
+        }
         if (failed.length > 0) {
           const ids = failed.map((f) => f.item.id);
           logger.warn('messages not deleted; they will be redelivered', { messageIds: ids, codes: [...new Set(failed.map((f) => f.code))] });
@@ -183,34 +191,10 @@ export function createSqsSource(spec: MappingSpec, opts: SqsSourceOptions = {}):
         if (!stopAc.signal.aborted) logger.warn('push failed; messages left for redelivery', { err, count: records.length });
       });
     };
-    /**
-     * Hands FIFO messages over the hold cap (never pushed) back to the queue, visible when their
-     * group may move again.
-     * Forgotten only once the change succeeded; if it fails, the message is still invisible under
-     * its last timeout and reappears when that ends — never deleted, so never lost.
-     */
-    const defer = async (items: GroupDecision<PolledRecord>['defer']): Promise<void> => {
-      if (items.length === 0) return;
+    /** FIFO messages over the hold cap go back to the queue (never pushed; see defer.ts). */
+    const defer = (items: GroupDecision<PolledRecord>['defer']): Promise<void> => {
       vis.untrack(items.map((d) => receiptHandleOf(d.record)));
-      const now = c.clock.now();
-      const bySeconds = new Map<number, PolledRecord[]>();
-      for (const d of items) {
-        const sec = Math.min(43_200, Math.max(0, Math.ceil((d.untilMs - now) / 1000)));
-        const list = bySeconds.get(sec) ?? [];
-        list.push(d.record);
-        bySeconds.set(sec, list);
-      }
-      for (const [sec, list] of bySeconds) {
-        const failed = await changeVisibility(sqs, queueUrl, list, receiptHandleOf, sec).catch((err: unknown) =>
-          list.map((item) => ({ item, code: (err as { name?: string }).name ?? 'Error' })),
-        );
-        if (failed.length > 0) {
-          logger.warn('could not defer FIFO messages behind a failed one; they reappear after their current timeout', {
-            count: failed.length,
-            codes: [...new Set(failed.map((f) => f.code))],
-          });
-        }
-      }
+      return deferMessages({ sqs, queueUrl, clock: c.clock, logger }, items);
     };
     const onSettled = (d: GroupDecision<PolledRecord>): void => {
       pushLater(d.push);

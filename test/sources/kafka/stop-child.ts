@@ -12,7 +12,7 @@
  */
 import { writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createKafkaSource, type KafkaSource } from '../../../src/sources/kafka/kafka-source.js';
+import { createKafkaSource as defaultCreate, type KafkaSource } from '../../../src/sources/kafka/kafka-source.js';
 import { kafkaContext, kafkaMapping, MOCK_OPTS } from './helpers.js';
 import type { ShardSink, SourceContext } from '../../../src/sources/source.js';
 
@@ -36,6 +36,10 @@ if (process.env.SLUICE_KSTOP_DIAG === '1') {
   };
 }
 
+// SLUICE_KSTOP_SOURCE: another build of the source module (to measure an older version).
+const createKafkaSource: typeof defaultCreate = process.env.SLUICE_KSTOP_SOURCE
+  ? ((await import(process.env.SLUICE_KSTOP_SOURCE)) as { createKafkaSource: typeof defaultCreate }).createKafkaSource
+  : defaultCreate;
 const mapping = kafkaMapping(brokersArg.split(','), topic, { SelfManagedKafkaEventSourceConfig: { ConsumerGroupId: groupId } });
 
 /** A context whose shards settle each pushed batch after `ms`, so handlers hold partitions. */
