@@ -55,6 +55,29 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [KafkaLogLevel.DEBUG]: 'debug',
 };
 
+/**
+ * kafkajs 2.2.4 bug worked around here. When the broker set changes (a broker connection closed,
+ * metadata refreshed) its FetchManager stops its fetchers and creates new ones; if
+ * `consumer.stop()` lands while it waits for the old fetchers to end, the new fetchers run after
+ * the Runner stopped, and `Runner.fetch` then returns `[]` without any I/O or timer, so the
+ * fetcher loop spins on microtasks forever: the event loop is blocked and stop() never returns.
+ * Each turn of that loop logs `consumer not running, exiting` at DEBUG in namespace `Runner`,
+ * the only call out of it sluice can reach: once stop() has enabled DEBUG, the log function
+ * throws there, the fetcher ends with that error and the Runner finishes its stop normally.
+ * (If KAFKAJS_LOG_LEVEL is set in the environment it pins the Runner's level and disables this.)
+ */
+export function isStoppedRunnerFetch(namespace: string, level: number, message: string): boolean {
+  return namespace === 'Runner' && level === KafkaLogLevel.DEBUG && message === 'consumer not running, exiting';
+}
+
+/** Thrown into kafkajs's stopped fetch loop to end it (see isStoppedRunnerFetch). */
+class StoppedFetchLoopBreak extends Error {
+  override readonly name = 'SluiceStoppedFetchLoopBreak';
+  constructor() {
+    super('sluice: Kafka consumer stopping; ending the fetch loop');
+  }
+}
+
 export function createKafkaSource(spec: MappingSpec, opts: KafkaSourceOptions = {}): KafkaSource {
   const stopAc = new AbortController();
   const shards = new Map<string, PartitionShard>();
@@ -200,7 +223,8 @@ export function createKafkaSource(spec: MappingSpec, opts: KafkaSourceOptions = 
       logLevel: KafkaLogLevel.WARN,
       logCreator:
         () =>
-        ({ level, log: entry }: LogEntry) => {
+        ({ namespace, level, log: entry }: LogEntry) => {
+          if (stopRequested && isStoppedRunnerFetch(namespace, level, entry.message)) throw new StoppedFetchLoopBreak();
           const { message, ...rest } = entry;
           log[LEVELS[level] ?? 'debug'](message, rest);
         },
@@ -229,6 +253,9 @@ export function createKafkaSource(spec: MappingSpec, opts: KafkaSourceOptions = 
       await closing;
       // A consumer being (re)built may sit in a group join for a long time: disconnect whatever
       // exists, and never let kafkajs hold stop() past the deadline plus 10 s.
+      // kafkajs 2.2.4 can spin forever inside consumer.stop() (see isStoppedRunnerFetch): from
+      // here on its Runner's debug log reaches logCreator, which breaks that loop.
+      kafka?.logger().setLogLevel(KafkaLogLevel.DEBUG);
       const targets = new Set([consumer, latest].filter((x): x is Consumer => x !== undefined));
       consumer = undefined;
       let cancel: (() => void) | undefined;

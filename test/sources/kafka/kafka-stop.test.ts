@@ -51,7 +51,7 @@ function run(file: string, args: string[]): Proc {
   };
 }
 
-type Outcome = { kind: 'stopped'; ms: number } | { kind: 'hung'; detail: string };
+type Outcome = { kind: 'stopped'; ms: number; line: string } | { kind: 'hung'; detail: string };
 
 /** Waits for the survivor to print STOPPED and exit, or declares it hung STOP_BOUND_MS after STOPPING. */
 async function awaitStop(s: Proc): Promise<Outcome> {
@@ -67,16 +67,19 @@ async function awaitStop(s: Proc): Promise<Outcome> {
     await s.kill();
     return { kind: 'hung', detail: `no exit ${STOP_BOUND_MS} ms after STOPPING; stdout: ${s.out()}; stderr: ${s.err()}` };
   }
-  const m = /STOPPED (\d+)/.exec(s.out());
+  const m = /STOPPED (\d+).*/.exec(s.out());
   if (!m || s.child.exitCode !== 0) return { kind: 'hung', detail: `exit ${s.child.exitCode ?? s.child.signalCode}; stdout: ${s.out()}; stderr: ${s.err()}` };
-  return { kind: 'stopped', ms: Number(m[1]) };
+  return { kind: 'stopped', ms: Number(m[1]), line: m[0] };
 }
 
 let mock: KafkaMock;
 const topic = uniqueName('stop');
+/** late-join runs each get a fresh topic of 3000 records (1000 per partition), like the crash test. */
+const lateTopics = Array.from({ length: RUNS }, (_, i) => uniqueName(`late${i}`));
 const ready = (async () => {
-  mock = await startKafkaMock({ brokers: 3, topics: [{ name: topic, partitions: 3 }] });
+  mock = await startKafkaMock({ brokers: 3, topics: [topic, ...lateTopics].map((name) => ({ name, partitions: 3 })) });
   await produce(mock.brokers, topic, Array.from({ length: 30_000 }, (_, i) => ({ partition: i % 3, value: String(i) })));
+  for (const t of lateTopics) await produce(mock.brokers, t, Array.from({ length: 3000 }, (_, i) => ({ partition: i % 3, value: String(i) })));
 })();
 after(async () => {
   await ready.catch(() => undefined);
@@ -92,7 +95,7 @@ test(`stop() right after a peer left the group finishes in-process (${RUNS} runs
     outcomes.push(await awaitStop(s));
   }
   const hung = outcomes.filter((o) => o.kind === 'hung');
-  t.diagnostic(`stop ms: ${outcomes.map((o) => (o.kind === 'stopped' ? o.ms : 'HUNG')).join(', ')}`);
+  t.diagnostic(`stop ms: ${outcomes.map((o) => (o.kind === 'stopped' ? o.line.slice(8) : 'HUNG')).join(', ')}`);
   assert.deepEqual(hung, [], `${hung.length}/${RUNS} stops hung`);
 });
 
@@ -115,29 +118,30 @@ test(`stop() right after a dead peer's session expired finishes in-process (${RU
     outcomes.push(await awaitStop(s));
   }
   const hung = outcomes.filter((o) => o.kind === 'hung');
-  t.diagnostic(`stop ms: ${outcomes.map((o) => (o.kind === 'stopped' ? o.ms : 'HUNG')).join(', ')}`);
+  t.diagnostic(`stop ms: ${outcomes.map((o) => (o.kind === 'stopped' ? o.line.slice(8) : 'HUNG')).join(', ')}`);
   assert.deepEqual(hung, [], `${hung.length}/${RUNS} stops hung`);
 });
 
-test(`stop() of a member that joined beside a dead one, once idle, finishes in-process (${RUNS} runs)`, { timeout: RUNS * 80_000 + 30_000, skip: !MODES.has('late-join') }, async (t) => {
+test(`stop() of a member that joined beside a dead one, right after it caught up, finishes in-process (${RUNS} runs)`, { timeout: RUNS * 80_000 + 30_000, skip: !MODES.has('late-join') }, async (t) => {
   await ready;
   const outcomes: Outcome[] = [];
   for (let i = 0; i < RUNS; i++) {
     const groupId = uniqueName('g');
     const logFile = join(tmpdir(), `${uniqueName('victim-log')}.txt`);
     t.after(() => rmSync(logFile, { force: true }));
-    const victim = run(crashChild, [mock.brokers.join(','), topic, groupId, logFile]);
+    const lt = lateTopics[i]!;
+    const victim = run(crashChild, [mock.brokers.join(','), lt, groupId, logFile]);
     t.after(() => victim.kill());
-    await waitFor(() => existsSync(logFile) && readFileSync(logFile, 'utf8').split('\nS ').length > 30, {
+    await waitFor(() => existsSync(logFile) && readFileSync(logFile, 'utf8').split('\nS ').length > 300, {
       timeoutMs: 60_000,
       message: `victim settles records (${victim.err()})`,
     });
     await victim.kill(); // its session is still alive when the survivor joins
-    const s = run(stopChild, [mock.brokers.join(','), topic, groupId, 'late-join']);
+    const s = run(stopChild, [mock.brokers.join(','), lt, groupId, 'late-join']);
     t.after(() => s.kill());
     outcomes.push(await awaitStop(s));
   }
   const hung = outcomes.filter((o) => o.kind === 'hung');
-  t.diagnostic(`stop ms: ${outcomes.map((o) => (o.kind === 'stopped' ? o.ms : 'HUNG')).join(', ')}`);
+  t.diagnostic(`stop ms: ${outcomes.map((o) => (o.kind === 'stopped' ? o.line.slice(8) : 'HUNG')).join(', ')}`);
   assert.deepEqual(hung, [], `${hung.length}/${RUNS} stops hung`);
 });

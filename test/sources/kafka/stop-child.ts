@@ -22,11 +22,13 @@ if (!brokersArg || !topic || !groupId || (mode !== 'peer-stop' && mode !== 'exte
 }
 const out = (line: string): void => void writeSync(1, `${line}\n`);
 
+let stoppedFetches: (() => number) | undefined;
 if (process.env.SLUICE_KSTOP_DIAG === '1') {
   const req = createRequire(import.meta.url);
   const Runner = req('kafkajs/src/consumer/runner.js') as { prototype: { fetch: (this: { running: boolean }, n: number) => Promise<unknown[]> } };
   const orig = Runner.prototype.fetch;
   let idle = 0;
+  stoppedFetches = () => idle;
   Runner.prototype.fetch = function (this: { running: boolean }, nodeId: number) {
     if (!this.running && ++idle === 100_000) {
       writeSync(2, `SPIN: Runner.fetch called ${idle} times after the runner stopped\n${new Error('spin').stack}\n`);
@@ -43,9 +45,10 @@ const createKafkaSource: typeof defaultCreate = process.env.SLUICE_KSTOP_SOURCE
 const mapping = kafkaMapping(brokersArg.split(','), topic, { SelfManagedKafkaEventSourceConfig: { ConsumerGroupId: groupId } });
 
 /** A context whose shards settle each pushed batch after `ms`, so handlers hold partitions. */
-function slowContext(ms: number): SourceContext & { delivered: () => number } {
+function slowContext(ms: number): SourceContext & { delivered: () => number; maxOffsets: Map<number, number> } {
   const ctx = kafkaContext(mapping, 'hold');
   let delivered = 0;
+  const maxOffsets = new Map<number, number>();
   const c: SourceContext = {
     ...ctx,
     openShard(id, committer, envelope): ShardSink {
@@ -58,6 +61,10 @@ function slowContext(ms: number): SourceContext & { delivered: () => number } {
         async push(records, signal) {
           await sink.push(records, signal);
           delivered += records.length;
+          for (const r of records) {
+            const p = (r.event as { partition: number }).partition;
+            maxOffsets.set(p, Math.max(maxOffsets.get(p) ?? -1, Number(r.id)));
+          }
           const last = records[records.length - 1];
           if (last) setTimeout(() => void committer.checkpoint(last).catch(() => undefined), ms).unref();
         },
@@ -67,7 +74,7 @@ function slowContext(ms: number): SourceContext & { delivered: () => number } {
       };
     },
   };
-  return Object.assign(c, { delivered: () => delivered });
+  return Object.assign(c, { delivered: () => delivered, maxOffsets });
 }
 
 async function until(cond: () => boolean, what: string, timeoutMs = 40_000): Promise<void> {
@@ -79,7 +86,7 @@ async function until(cond: () => boolean, what: string, timeoutMs = 40_000): Pro
 }
 
 // late-join: settle at once (the original crash-test survivor), joined while the dead member's
-// session was still alive, stopped once it is idle with a 100 ms deadline.
+// session was still alive, stopped with a 100 ms deadline right after its first records.
 const ctx = slowContext(mode === 'late-join' ? 0 : 50);
 const survivor: KafkaSource = createKafkaSource(mapping, MOCK_OPTS);
 await survivor.start(ctx);
@@ -100,18 +107,16 @@ if (mode === 'peer-stop') {
   out('READY');
 }
 await until(() => survivor.assigned.size === 3, 'the survivor owns every partition');
-const before = ctx.delivered();
-await until(() => ctx.delivered() > before, 'records after the rebalance', 20_000).catch(() => undefined);
 if (mode === 'late-join') {
-  let seen = -1;
-  let since = Date.now();
-  await until(() => {
-    if (ctx.delivered() !== seen) [seen, since] = [ctx.delivered(), Date.now()];
-    return Date.now() - since > 1000;
-  }, 'idle');
+  // Like the original crash test: stop as soon as the last record of every partition arrived.
+  const last = Number(process.env.SLUICE_KSTOP_LAST_OFFSET ?? 999);
+  await until(() => [0, 1, 2].every((p) => (ctx.maxOffsets.get(p) ?? -1) >= last), 'every record');
+} else {
+  const before = ctx.delivered();
+  await until(() => ctx.delivered() > before, 'records after the rebalance', 20_000).catch(() => undefined);
 }
 out('STOPPING');
 const t0 = Date.now();
 await survivor.stop({ deadlineMs: mode === 'late-join' ? 100 : 1000 });
-out(`STOPPED ${Date.now() - t0}`);
+out(`STOPPED ${Date.now() - t0}${stoppedFetches ? ` (${stoppedFetches()} Runner.fetch calls after stop)` : ''}`);
 clearInterval(report);
