@@ -3,7 +3,7 @@
  * expired) must finish in-process. The survivor runs in a child process (stop-child.ts) so that a
  * blocked event loop is caught by a watchdog here instead of hanging the test; with
  * SLUICE_KSTOP_DIAG=1 a spinning kafkajs fetch loop is reported with its stack.
- * SLUICE_KSTOP_RUNS (default 2) sets the repetitions per scenario.
+ * SLUICE_KSTOP_RUNS (default 1) sets the repetitions per scenario.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +16,7 @@ import { startKafkaMock, produce, type KafkaMock } from '../../support/kafka.js'
 import { uniqueName } from '../../support/names.js';
 import { waitFor } from '../../support/wait.js';
 
-const RUNS = Number(process.env.SLUICE_KSTOP_RUNS ?? 2);
+const RUNS = Number(process.env.SLUICE_KSTOP_RUNS ?? 1);
 /** Comma-separated subset of peer-stop,external,late-join (default all). */
 const MODES = new Set((process.env.SLUICE_KSTOP_MODES ?? 'peer-stop,external,late-join').split(','));
 /** stop() uses deadlineMs 1000 in the child; a healthy stop is far below this. */

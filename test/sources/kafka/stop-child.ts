@@ -46,7 +46,7 @@ const mapping = kafkaMapping(brokersArg.split(','), topic, { SelfManagedKafkaEve
 
 /** A context whose shards settle each pushed batch after `ms`, so handlers hold partitions. */
 function slowContext(ms: number): SourceContext & { delivered: () => number; maxOffsets: Map<number, number> } {
-  const ctx = kafkaContext(mapping, 'hold');
+  const ctx = kafkaContext(mapping, ms === 0 ? 'checkpoint' : 'hold');
   let delivered = 0;
   const maxOffsets = new Map<number, number>();
   const c: SourceContext = {
@@ -66,7 +66,7 @@ function slowContext(ms: number): SourceContext & { delivered: () => number; max
             maxOffsets.set(p, Math.max(maxOffsets.get(p) ?? -1, Number(r.id)));
           }
           const last = records[records.length - 1];
-          if (last) setTimeout(() => void committer.checkpoint(last).catch(() => undefined), ms).unref();
+          if (last && ms > 0) setTimeout(() => void committer.checkpoint(last).catch(() => undefined), ms).unref();
         },
         setMaxInFlight: (n) => sink.setMaxInFlight(n),
         drained: (signal) => sink.drained(signal),

@@ -1,4 +1,7 @@
-import './tmp-diag.js';
+// In-process reproduction of the stop() hang (the crash test's survivor as it was before it moved
+// to a child process): stop-spin-detector reports a spinning kafkajs fetch loop and kills the
+// process instead of letting it hang.
+import './stop-spin-detector.js';
 /**
  * A source instance SIGKILLed mid-batch (in a child process): the survivor in the same group takes
  * its partitions over. Every record is delivered at least once, no committed offset is ahead of a

@@ -1,3 +1,4 @@
+/** Test diagnostics: detects kafkajs's Runner.fetch spinning after stop (kills the process with the stack and an event log). */
 import { writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 const req = createRequire(import.meta.url);
@@ -44,3 +45,6 @@ Cluster.prototype.getNodeIds = function (this: object) {
 };
 const Err = req('kafkajs/src/errors.js') as { KafkaJSFetcherRebalanceError: new () => Error };
 void Err;
+process.on('exit', () => {
+  if (process.env.SLUICE_KSTOP_DIAG === '1') writeSync(2, `spin-detector: ${idle} Runner.fetch calls after a runner stopped\nLOG:\n${log.join('\n')}\n`);
+});
