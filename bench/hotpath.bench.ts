@@ -17,8 +17,11 @@ import type { FunctionRuntime, InvokeResult } from '../src/invoke/runtime.js';
 import { PipelineEventBus } from '../src/observability/events.js';
 import { silentLogger } from '../src/observability/logger.js';
 import { createShardPipeline } from '../src/pipeline/shard-pipeline.js';
-import type { EventEnvelope, PolledRecord, ShardCommitter } from '../src/sources/source.js';
+import type { PolledRecord, ShardCommitter } from '../src/sources/source.js';
 import { jsonByteLength } from '../src/batching/payload-size.js';
+import { recordsEnvelope as envelope } from './support/records-envelope.js';
+import { rng } from './support/rng.js';
+import { median, percentile } from './support/stats.js';
 
 const SHARDS = 4;
 const POLL_CHUNK = 500; // records per push, like one GetRecords response
@@ -33,23 +36,6 @@ const PFS = [1, 10] as const;
 /** Each measurement is repeated; the median run is reported (the machine is shared). */
 const ROUNDS = 3;
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
-const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const envelope: EventEnvelope = {
-  overheadBytes: Buffer.byteLength(JSON.stringify({ Records: [] })),
-  wrap: (records) => ({ Records: records.map((r) => r.event) }),
-};
 
 /** Per shard, `perShard` records of ~1 KB (event JSON), measured once like a source does. */
 function buildShards(perShard: number): PolledRecord[][] {
@@ -78,11 +64,6 @@ function buildShards(perShard: number): PolledRecord[][] {
     shards.push(list);
   }
   return shards;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 function mapping(batchSize: number, pf: number): MappingSpec {
