@@ -10,13 +10,22 @@ import type { RecordId } from '../core/ids.js';
 import { createBatchPlan, type BatchPlan } from '../failure/batch-plan.js';
 import type { MappingSpec } from '../core/mapping.js';
 import type { PolledRecord } from '../sources/source.js';
+import { parseBatchItemFailures } from '../failure/partial-failures.js';
 import type { BufferedRecord } from '../batching/batch-assembly.js';
 import type { Batch } from '../batching/batcher.js';
 import { batchPayloadBytes } from '../batching/payload-size.js';
 import type { FailureInfo } from './failure-route.js';
 import type { InvokeAttempt } from './invoker.js';
 
-export type PlanFactory = (records: readonly { readonly id: RecordId; readonly arrivalMs: number }[], clock: Clock) => BatchPlan;
+export interface PlanFactory {
+  (records: readonly { readonly id: RecordId; readonly arrivalMs: number }[], clock: Clock): BatchPlan;
+  /**
+   * Set by planFromMapping when the plan's first step is always the invoke of the whole batch (no
+   * record age limit): the batch then invokes first and builds the plan only if that invoke did
+   * not finish every record (the plan is replayed with that first outcome — same steps as always).
+   */
+  readonly firstInvokeWhole?: { readonly reportBatchItemFailures: boolean };
+}
 
 /** The failure plan with the mapping's MaximumRetryAttempts, MaximumRecordAgeInSeconds, bisect and ReportBatchItemFailures. */
 export function planFromMapping(mapping: MappingSpec, backoffMs: (failures: number) => number): PlanFactory {
@@ -27,7 +36,19 @@ export function planFromMapping(mapping: MappingSpec, backoffMs: (failures: numb
     reportBatchItemFailures: mapping.FunctionResponseTypes.includes('ReportBatchItemFailures'),
     backoffMs,
   };
-  return (records, clock) => createBatchPlan(records, cfg, clock);
+  const factory = (records: readonly { readonly id: RecordId; readonly arrivalMs: number }[], clock: Clock): BatchPlan =>
+    createBatchPlan(records, cfg, clock);
+  return cfg.maximumRecordAgeInSeconds < 0
+    ? Object.assign(factory, { firstInvokeWhole: { reportBatchItemFailures: cfg.reportBatchItemFailures } })
+    : factory;
+}
+
+/** True when a successful invoke's payload finishes every record (no batchItemFailures entry). */
+function finishesAll(records: readonly PolledRecord[], payload: unknown, rbif: boolean): boolean {
+  if (!rbif) return true;
+  const ids: RecordId[] = new Array<RecordId>(records.length);
+  for (let i = 0; i < records.length; i++) ids[i] = records[i]!.id;
+  return parseBatchItemFailures(payload, ids).kind === 'success';
 }
 
 export interface OrderedBatchDeps {
@@ -52,8 +73,29 @@ export async function runOrderedBatch(batch: Batch, d: OrderedBatchDeps): Promis
     d.finish(entries);
     return;
   }
-  const plan = d.plan(records, d.clock);
   let lastRequestId: string | undefined;
+  let plan: BatchPlan;
+  const fast = d.plan.firstInvokeWhole;
+  if (fast && records.length > 0) {
+    // Fast path: the plan's first step is this invoke; the plan is built only when it is needed.
+    if (d.stop.aborted) return;
+    const attempt = await d.invoke(records, d.invokeSignal, batch.bytes);
+    lastRequestId = attempt.requestId;
+    if (d.invokeSignal.aborted) return;
+    const { outcome } = attempt;
+    if (outcome.kind === 'success' && finishesAll(records, outcome.payload, fast.reportBatchItemFailures)) {
+      d.finish(entries);
+      return;
+    }
+    plan = d.plan(records, d.clock);
+    const first = plan.next();
+    if (first.kind !== 'invoke' || first.start !== 0 || first.end !== records.length) {
+      throw new Error(`ordered batch: the plan's first step is ${first.kind}, not the invoke of the whole batch`);
+    }
+    plan.report(outcome);
+  } else {
+    plan = d.plan(records, d.clock);
+  }
   for (;;) {
     const step = plan.next();
     switch (step.kind) {

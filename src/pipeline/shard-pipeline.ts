@@ -11,18 +11,16 @@ import type { FunctionRuntime } from '../invoke/runtime.js';
 import type { PipelineEventBus } from '../observability/events.js';
 import type { Logger } from '../observability/logger.js';
 import type { EventEnvelope, PolledRecord, ShardCommitter, ShardSink } from '../sources/source.js';
-import type { BufferedRecord } from '../batching/batch-assembly.js';
 import { Batcher, type Batch } from '../batching/batcher.js';
 import { windowStartFor } from '../batching/window.js';
 import { CapacityGate } from './capacity.js';
-import { routeFailure, type FailureHandler } from './failure-route.js';
-import { createInvoker, defaultRequestId, type ProcessingReporter } from './invoker.js';
-import { planFromMapping, runOrderedBatch, type PlanFactory } from './ordered-batch.js';
+import { createBatchRunner } from './batch-runner.js';
+import type { FailureHandler } from './failure-route.js';
+import type { ProcessingReporter } from './invoker.js';
+import type { PlanFactory } from './ordered-batch.js';
 import { defaultMaxPendingRecords, resolvePipelineOptions, type ShardPipelineOptions } from './pipeline-options.js';
-import { runQueueBatch } from './queue-batch.js';
-import { createSettlement } from './settlement.js';
-import { retryUnexpected } from './retry-unexpected.js';
-import { createWindowedShard, tumblingWindowSeconds, type WindowStateLoader } from './windowed-shard.js';
+import { createSettlement, type Settlement } from './settlement.js';
+import type { WindowStateLoader } from './windowed-shard.js';
 
 export interface ShardPipelineDeps {
   readonly mapping: MappingSpec;
@@ -65,7 +63,6 @@ export interface ShardPipeline extends ShardSink {
 export function createShardPipeline(d: ShardPipelineDeps): ShardPipeline {
   const { mapping, shardId, committer, events, logger, clock } = d;
   const o = resolvePipelineOptions(mapping, d.options);
-  const rbif = mapping.FunctionResponseTypes.includes('ReportBatchItemFailures');
   const batcher = new Batcher({
     batchSize: mapping.BatchSize,
     windowMs: mapping.batchingWindowMs,
@@ -89,53 +86,30 @@ export function createShardPipeline(d: ShardPipelineDeps): ShardPipeline {
   let timer: { at: number; cancel: () => void } | undefined;
   const report: ProcessingReporter = d.report ?? (() => {});
 
-  const invoke = createInvoker({
+  const runner = createBatchRunner({
     mapping,
     shardId,
+    committer,
     envelope: d.envelope,
     runtime: d.runtime,
     events,
+    logger,
     clock,
     report,
-    requestId: d.requestId ?? defaultRequestId,
+    options: o,
+    onFailure: d.onFailure,
+    plan: d.plan,
+    requestId: d.requestId,
+    initialWindowState: d.initialWindowState,
+    stop: stopAc.signal,
+    invokeSignal: invokeAc.signal,
+    finishOrdered: (entries) => settlement.finishEntries(entries),
+    settleQueue: (rs, how) => settlement.settle(rs, how),
+    buffered: () => batcher.buffered,
+    track: (p) => track(p),
   });
-  const plan: PlanFactory = d.plan ?? planFromMapping(mapping, o.invokeBackoffMs);
-  // Tumbling windows: a separate branch (one batch at a time, split by window, state persisted).
-  const windowed =
-    o.ordered && tumblingWindowSeconds(mapping) > 0
-      ? createWindowedShard(
-          {
-            mapping,
-            shardId,
-            clock,
-            logger,
-            envelope: d.envelope,
-            makeInvoke: (envelope) =>
-              createInvoker({ mapping, shardId, envelope, runtime: d.runtime, events, clock, report, requestId: d.requestId ?? defaultRequestId }),
-            ordered: {
-              plan,
-              clock,
-              finish: (entries) => finishOrdered(entries),
-              envelopeOverhead: d.envelope.overheadBytes,
-              stop: stopAc.signal,
-              invokeSignal: invokeAc.signal,
-              fail: (info, signal) =>
-                routeFailure(
-                  { events, logger, clock, backoffMs: o.ioBackoffMs, ...(d.onFailure ? { handler: d.onFailure } : {}) },
-                  { ...info, mapping, shardId, timestamp: clock.now() },
-                  signal,
-                ),
-            },
-            backoffMs: o.invokeBackoffMs,
-            buffered: () => batcher.buffered,
-            track: (p) => track(p),
-            ...(d.initialWindowState ? { initialWindowState: d.initialWindowState } : {}),
-          },
-          committer,
-        )
-      : undefined;
-  const settlement = createSettlement({ mapping, shardId, committer: windowed?.committer ?? committer, events, logger, clock, gate, signal: stopAc.signal, backoffMs: o.ioBackoffMs });
-  const finishOrdered = (entries: readonly BufferedRecord[]): void => settlement.finishEntries(entries);
+  const windowed = runner.windowed;
+  const settlement: Settlement = createSettlement({ mapping, shardId, committer: runner.committer, events, logger, clock, gate, signal: stopAc.signal, backoffMs: o.ioBackoffMs });
   const settleQueue = settlement.settle;
 
   const track = (p: Promise<void>): void => {
@@ -143,54 +117,21 @@ export function createShardPipeline(d: ShardPipelineDeps): ShardPipeline {
     active.add(t);
   };
 
-  const runBatch = (batch: Batch): Promise<void> =>
-    windowed
-      ? windowed.runBatch(batch)
-      : o.ordered
-      ? runOrderedBatch(batch, {
-          plan,
-          clock,
-          invoke,
-          finish: finishOrdered,
-          envelopeOverhead: d.envelope.overheadBytes,
-          stop: stopAc.signal,
-          invokeSignal: invokeAc.signal,
-          fail: (info, signal) =>
-            routeFailure(
-              { events, logger, clock, backoffMs: o.ioBackoffMs, ...(d.onFailure ? { handler: d.onFailure } : {}) },
-              { ...info, mapping, shardId, timestamp: clock.now() },
-              signal,
-            ),
-        })
-      : runQueueBatch(batch, {
-          invoke,
-          reportBatchItemFailures: rbif,
-          fifo: mapping.fifo,
-          complete: (rs) => settleQueue(rs, 'complete'),
-          release: (rs) => settleQueue(rs, 'release'),
-          oversized: (rs) => logger.warn('message exceeds the 6 MB invoke payload limit; released', { shardId, id: rs[0]?.id, bytes: rs[0]?.payloadBytes }),
-          invokeSignal: invokeAc.signal,
-        });
-
-  const runGuarded = (batch: Batch): Promise<void> =>
-    retryUnexpected(() => runBatch(batch), {
-      signal: stopAc.signal,
-      clock,
-      backoffMs: o.ioBackoffMs,
-      onError: (err, attempt) => {
-        logger.error('batch failed unexpectedly; retrying it', { shardId, attempt, err });
-        report(`Internal error: ${err instanceof Error ? err.message : String(err)}`);
-      },
-    });
-
+  /** One batch: run (retried on a throw), then free its slot, start what can start, untrack. */
   const start = (batch: Batch): void => {
-    track(
-      runGuarded(batch)
-        .finally(() => {
-          batcher.complete(batch, clock.now());
-          pump();
-        }),
-    );
+    // `t` is set before the body passes its first await, so the finally always sees it.
+    let t: Promise<void> | undefined;
+    t = (async () => {
+      try {
+        await runner.run(batch);
+      } finally {
+        const now = clock.now();
+        batcher.complete(batch, now);
+        pump(now);
+        if (t) active.delete(t);
+      }
+    })();
+    active.add(t);
   };
 
   const clearTimer = (): void => {
@@ -198,10 +139,17 @@ export function createShardPipeline(d: ShardPipelineDeps): ShardPipeline {
     timer = undefined;
   };
 
-  function pump(): void {
+  /** Starts every batch that can start now. `at`: the current time, when the caller just read it. */
+  function pump(at?: number): void {
     if (paused || abandoned) return;
     for (;;) {
-      const r = batcher.take(clock.now(), flushing);
+      // Nothing buffered or no free slot ('empty' / 'blocked'): settled without reading the clock.
+      if (batcher.buffered === 0 || batcher.inFlight >= batcher.maxInFlight) {
+        clearTimer();
+        return;
+      }
+      const r = batcher.take(at ?? clock.now(), flushing);
+      at = undefined;
       if (r.kind === 'batch') {
         start(r.batch);
         continue;
