@@ -13,6 +13,7 @@
  * released after a failure; fifo-groups.ts holds or defers those so a failed message is never
  * overtaken. On real SQS that path never triggers (the server locks the group).
  */
+import { setMaxListeners } from 'node:events';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { MappingSpec } from '../../core/mapping.js';
 import { shardId } from '../../core/ids.js';
@@ -52,6 +53,8 @@ export function createSqsSource(spec: MappingSpec, opts: SqsSourceOptions = {}):
   const cap = spec.ScalingConfig?.MaximumConcurrency ?? opts.defaultMaxConcurrency ?? 1000;
   const scaler = new SqsScaler({ max: cap, initial: opts.initialConcurrency ?? 5 });
   const stopAc = new AbortController();
+  // Every receive loop and delete/visibility call listens on this one signal: up to `cap` loops.
+  setMaxListeners(cap + 16, stopAc.signal);
   const loops = new Map<number, Promise<void>>();
   let started = false;
   let stopping: Promise<void> | undefined;
