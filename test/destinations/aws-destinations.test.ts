@@ -9,7 +9,7 @@ import { createDestination } from '../../src/destinations/create.js';
 import { DestinationError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import type { AwsSettings } from '../../src/sources/source.js';
-import { startSqsServer, type RunningSqs } from '../support/sqs-dest-server.js';
+import { startSqs, type SqsTestServer } from '../support/sqs-server.js';
 import { startS3rver, type RunningS3 } from '../support/s3rver.js';
 import { startSnsServer, type RunningSns } from '../support/sns-server.js';
 import { uniqueName } from '../support/names.js';
@@ -22,10 +22,10 @@ const ACCOUNT = '123456789012';
 const signal = (): AbortSignal => AbortSignal.timeout(15_000);
 
 describe('SQS destination (local-aws-sqs)', () => {
-  let sqs: RunningSqs;
+  let sqs: SqsTestServer;
   let client: SQSClient;
   before(async () => {
-    sqs = await startSqsServer();
+    sqs = await startSqs({ region: REGION, accountId: ACCOUNT });
     client = new SQSClient({ region: REGION, endpoint: sqs.endpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   });
   after(async () => {

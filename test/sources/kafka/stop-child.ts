@@ -14,6 +14,7 @@ import { writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createKafkaSource as defaultCreate, type KafkaSource } from '../../../src/sources/kafka/kafka-source.js';
 import { kafkaContext, kafkaMapping, MOCK_OPTS } from './helpers.js';
+import { waitFor } from '../../support/wait.js';
 import type { ShardSink, SourceContext } from '../../../src/sources/source.js';
 
 const [brokersArg, topic, groupId, mode] = process.argv.slice(2);
@@ -77,13 +78,6 @@ function slowContext(ms: number): SourceContext & { delivered: () => number; max
   return Object.assign(c, { delivered: () => delivered, maxOffsets });
 }
 
-async function until(cond: () => boolean, what: string, timeoutMs = 40_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 // late-join: settle at once (the original crash-test survivor), joined while the dead member's
 // session was still alive, stopped with a 100 ms deadline right after its first records.
@@ -99,21 +93,21 @@ if (mode === 'peer-stop') {
   const peer = createKafkaSource(mapping, MOCK_OPTS);
   const peerCtx = slowContext(50);
   await peer.start(peerCtx);
-  await until(() => survivor.assigned.size > 0 && peer.assigned.size > 0 && survivor.assigned.size + peer.assigned.size === 3, 'both assigned');
-  await until(() => peerCtx.delivered() > 0, 'peer delivered');
+  await waitFor(() => survivor.assigned.size > 0 && peer.assigned.size > 0 && survivor.assigned.size + peer.assigned.size === 3, { message: 'both assigned', timeoutMs: 40_000 });
+  await waitFor(() => peerCtx.delivered() > 0, { message: 'peer delivered', timeoutMs: 40_000 });
   await peer.stop({ deadlineMs: 500 });
 } else if (mode === 'external') {
-  await until(() => survivor.assigned.size > 0 && survivor.assigned.size < 3, 'a share of the partitions');
+  await waitFor(() => survivor.assigned.size > 0 && survivor.assigned.size < 3, { message: 'a share of the partitions', timeoutMs: 40_000 });
   out('READY');
 }
-await until(() => survivor.assigned.size === 3, 'the survivor owns every partition');
+await waitFor(() => survivor.assigned.size === 3, { message: 'the survivor owns every partition', timeoutMs: 40_000 });
 if (mode === 'late-join') {
   // Like the original crash test: stop as soon as the last record of every partition arrived.
   const last = Number(process.env.SLUICE_KSTOP_LAST_OFFSET ?? 999);
-  await until(() => [0, 1, 2].every((p) => (ctx.maxOffsets.get(p) ?? -1) >= last), 'every record');
+  await waitFor(() => [0, 1, 2].every((p) => (ctx.maxOffsets.get(p) ?? -1) >= last), { message: 'every record', timeoutMs: 40_000 });
 } else {
   const before = ctx.delivered();
-  await until(() => ctx.delivered() > before, 'records after the rebalance', 20_000).catch(() => undefined);
+  await waitFor(() => ctx.delivered() > before, { message: 'records after the rebalance', timeoutMs: 20_000 }).catch(() => undefined);
 }
 out('STOPPING');
 const t0 = Date.now();
