@@ -1,10 +1,7 @@
-import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import { createSqsServer } from 'local-aws-sqs';
-
-const require = createRequire(import.meta.url);
-type KinesaliteFactory = (opts: { createStreamMs: number; updateStreamMs: number; deleteStreamMs?: number; shardLimit: number }) => HttpServer;
+import { closeHttpServer, listenKinesalite } from './kinesalite.js';
 
 export interface EmbeddedServers {
   /** Endpoints to put into aws.endpoints. */
@@ -26,13 +23,6 @@ export function freeLoopbackPort(): Promise<number> {
   });
 }
 
-function closeHttp(server: HttpServer): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections?.();
-  });
-}
-
 /**
  * Starts local-aws-sqs and kinesalite in-process on 127.0.0.1. Port 0 picks a free port.
  * Both keep their data in memory only.
@@ -49,25 +39,16 @@ export async function startEmbeddedServers(opts: { sqsPort: number; kinesisPort:
   let kinesis: HttpServer;
   let kinesisPort: number;
   try {
-    const kinesalite = require('kinesalite') as KinesaliteFactory;
-    kinesis = kinesalite({ createStreamMs: 50, updateStreamMs: 50, deleteStreamMs: 50, shardLimit: 50 });
-    kinesisPort = await new Promise<number>((resolve, reject) => {
-      kinesis.once('error', reject);
-      kinesis.listen(opts.kinesisPort, '127.0.0.1', () => {
-        kinesis.off('error', reject);
-        const addr = kinesis.address();
-        resolve(addr && typeof addr === 'object' ? addr.port : opts.kinesisPort);
-      });
-    });
+    ({ server: kinesis, port: kinesisPort } = await listenKinesalite(opts.kinesisPort));
   } catch (e) {
-    await closeHttp(sqs);
+    await closeHttpServer(sqs);
     throw new Error(`cannot start the embedded Kinesis server (kinesalite) on 127.0.0.1:${opts.kinesisPort}: ${(e as Error).message}`, { cause: e });
   }
   let closing: Promise<void> | undefined;
   return {
     endpoints: { sqs: `http://127.0.0.1:${sqsPort}`, kinesis: `http://127.0.0.1:${kinesisPort}` },
     close() {
-      closing ??= Promise.all([closeHttp(sqs), closeHttp(kinesis)]).then(() => undefined);
+      closing ??= Promise.all([closeHttpServer(sqs), closeHttpServer(kinesis)]).then(() => undefined);
       return closing;
     },
   };

@@ -22,7 +22,7 @@ import { Piscina } from 'piscina';
 import type { FunctionSpec } from '../core/functions.js';
 import type { Logger } from '../observability/logger.js';
 import { createLimitedRuntime, type RuntimeCore } from './limited-runtime.js';
-import { exitError, functionError, success, tooManyPending } from './results.js';
+import { exitError, functionError, runtimeClosed, success, tooManyPending } from './results.js';
 import { callWithTimeout } from './timed-call.js';
 import type { FunctionRuntime, InvokeOptions, InvokeResult } from './runtime.js';
 import { createThreadRecycler, type TaskSlot } from './thread-recycler.js';
@@ -131,7 +131,7 @@ export function createPiscinaRuntime(spec: HandlerFunctionSpec, opts: PiscinaRun
   const fromPoolError = (err: unknown, requestId: string, ms: number): InvokeResult => {
     const msg = err instanceof Error ? err.message : String(err);
     if (msg === 'Task queue is at limit') return tooManyPending(`worker pool queue of ${spec.name} is full`, ms);
-    if (shuttingDown) return functionError('Sluice.RuntimeClosed', `function ${spec.name} is closed`, ms, { statusCode: 503, throttled: true });
+    if (shuttingDown) return runtimeClosed(spec.name, ms);
     if (err instanceof Error && err.name === 'DataCloneError') {
       return functionError('Sluice.InvalidEvent', `event cannot be passed to the handler: ${msg}`, ms, { statusCode: 0 });
     }

@@ -4,12 +4,9 @@
  * Stream ARNs are `arn:aws:kinesis:us-east-1:000000000000:stream/<name>` (kinesalite reads its
  * region/account from AWS_REGION / AWS_ACCOUNT_ID, defaulting to these).
  */
-import { createRequire } from 'node:module';
-import type { IncomingMessage, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import type { AwsSettings } from '../../src/sources/source.js';
-
-const require = createRequire(import.meta.url);
+import { closeHttpServer, listenKinesalite } from '../../src/embedded/kinesalite.js';
 
 export interface KinesisTestServer {
   /** `http://127.0.0.1:<port>` */
@@ -27,23 +24,12 @@ export interface KinesisTestServer {
 }
 
 export async function startKinesalite(opts: { createStreamMs?: number; updateStreamMs?: number; shardLimit?: number } = {}): Promise<KinesisTestServer> {
-  const kinesalite = require('kinesalite') as (o: Record<string, unknown>) => Server;
-  const srv = kinesalite({
-    createStreamMs: opts.createStreamMs ?? 50,
-    deleteStreamMs: 50,
-    updateStreamMs: opts.updateStreamMs ?? 50,
-    shardLimit: opts.shardLimit ?? 50,
-  });
-  await new Promise<void>((resolve, reject) => {
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => resolve());
-  });
+  const { server: srv, port } = await listenKinesalite(0, opts);
   const counts = new Map<string, number>();
   srv.on('request', (req: IncomingMessage) => {
     const op = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
     counts.set(op, (counts.get(op) ?? 0) + 1);
   });
-  const port = (srv.address() as AddressInfo).port;
   const endpoint = `http://127.0.0.1:${port}`;
   const region = process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1';
   const accountId = (process.env['AWS_ACCOUNT_ID'] ?? '000000000000').replace(/[^\d]/g, '');
@@ -55,10 +41,6 @@ export async function startKinesalite(opts: { createStreamMs?: number; updateStr
     aws: { region, accountId, endpoints: { kinesis: endpoint }, credentials: { accessKeyId: 'sluice', secretAccessKey: 'sluice' } },
     requestCount: (op) => counts.get(op) ?? 0,
     streamArn: (name) => `arn:aws:kinesis:${region}:${accountId}:stream/${name}`,
-    close: () =>
-      (closing ??= new Promise<void>((resolve) => {
-        srv.close(() => resolve());
-        srv.closeAllConnections?.();
-      })),
+    close: () => (closing ??= closeHttpServer(srv)),
   };
 }

@@ -4,6 +4,7 @@
  * SIGKILL after 3 s). close() is idempotent and returns the same promise.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { delay } from '../../src/core/clock.js';
 
 export interface ServerProcess {
   readonly child: ChildProcess;
@@ -86,6 +87,6 @@ export async function waitUntilReady(proc: ServerProcess, o: ReadyOptions): Prom
       await proc.close();
       throw new Error(`${o.name} did not answer on ${o.endpoint} within ${o.timeoutMs} ms: ${proc.stderr()}`);
     }
-    await new Promise((r) => setTimeout(r, o.intervalMs));
+    await delay(o.intervalMs);
   }
 }
