@@ -1,6 +1,6 @@
-import { createServer, type Server } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import { createSqsServer } from 'local-aws-sqs';
+import { freeLoopbackPort } from './free-port.js';
 import { closeHttpServer, listenKinesalite } from './kinesalite.js';
 
 export interface EmbeddedServers {
@@ -8,19 +8,6 @@ export interface EmbeddedServers {
   readonly endpoints: { readonly sqs: string; readonly kinesis: string };
   /** Closes both servers. Idempotent. */
   close(): Promise<void>;
-}
-
-/** A free loopback port, for servers whose URLs must know their port before listening. */
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv: Server = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /**

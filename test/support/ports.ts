@@ -1,15 +1,2 @@
-import { createServer } from 'node:net';
-
 /** A free TCP port on 127.0.0.1 (for servers that cannot listen on port 0 themselves). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      if (addr === null || typeof addr === 'string') return reject(new Error('no port'));
-      srv.close(() => resolve(addr.port));
-    });
-  });
-}
+export { freeLoopbackPort as freePort } from '../../src/embedded/free-port.js';
