@@ -19,8 +19,12 @@ export interface QueueSettlement {
   readonly release: number[];
 }
 
+/**
+ * `records`: the batch in order; `partitionKey` is the message's MessageGroupId on a FIFO queue
+ * (PolledRecord's field, so the pipeline passes its records as they are — no per-record copy).
+ */
 export function settleQueueBatch(
-  records: readonly { readonly id: RecordId; readonly groupKey: string }[],
+  records: readonly { readonly id: RecordId; readonly partitionKey: string }[],
   outcome: PlanOutcome,
   opts: { readonly reportBatchItemFailures: boolean; readonly fifo: boolean },
 ): QueueSettlement {
@@ -38,7 +42,7 @@ export function settleQueueBatch(
   const complete: number[] = [];
   const release: number[] = [];
   for (let i = 0; i < records.length; i++) {
-    const group = (records[i] as { groupKey: string }).groupKey;
+    const group = records[i]!.partitionKey;
     if (failed.has(i) || (opts.fifo && blockedGroups.has(group))) {
       release.push(i);
       if (opts.fifo) blockedGroups.add(group);

@@ -3,38 +3,26 @@
  * tumbling-window branch, and the retry of a batch that throws unexpectedly. The deps of each
  * branch are built once per shard (not per batch), so the per-batch cost is the run itself.
  */
-import type { Clock } from '../core/clock.js';
-import type { ShardId } from '../core/ids.js';
-import type { MappingSpec } from '../core/mapping.js';
-import type { FunctionRuntime } from '../invoke/runtime.js';
-import type { PipelineEventBus } from '../observability/events.js';
-import type { Logger } from '../observability/logger.js';
 import type { EventEnvelope, PolledRecord, ShardCommitter } from '../sources/source.js';
 import type { BufferedRecord } from '../batching/batch-assembly.js';
 import type { Batch } from '../batching/batcher.js';
-import { routeFailure, type FailureHandler } from './failure-route.js';
+import { routeFailure } from './failure-route.js';
 import { createInvoker, defaultRequestId, type ProcessingReporter } from './invoker.js';
 import { planFromMapping, runOrderedBatch, type OrderedBatchDeps, type PlanFactory } from './ordered-batch.js';
 import type { ResolvedPipelineOptions } from './pipeline-options.js';
 import { runQueueBatch, type QueueBatchDeps } from './queue-batch.js';
 import { retryUnexpected } from './retry-unexpected.js';
-import { createWindowedShard, tumblingWindowSeconds, type WindowedShard, type WindowStateLoader } from './windowed-shard.js';
+import type { ShardPipelineDeps } from './shard-pipeline.js';
+import { createWindowedShard, tumblingWindowSeconds, type WindowedShard } from './windowed-shard.js';
 
-export interface BatchRunnerDeps {
-  readonly mapping: MappingSpec;
-  readonly shardId: ShardId;
-  readonly committer: ShardCommitter;
-  readonly envelope: EventEnvelope;
-  readonly runtime: () => FunctionRuntime | undefined;
-  readonly events: PipelineEventBus;
-  readonly logger: Logger;
-  readonly clock: Clock;
+/** The shard pipeline's deps (documented on ShardPipelineDeps) plus what the pipeline resolves or owns. */
+export interface BatchRunnerDeps
+  extends Pick<
+    ShardPipelineDeps,
+    'mapping' | 'shardId' | 'committer' | 'envelope' | 'runtime' | 'events' | 'logger' | 'clock' | 'onFailure' | 'plan' | 'requestId' | 'initialWindowState'
+  > {
   readonly report: ProcessingReporter;
   readonly options: ResolvedPipelineOptions;
-  readonly onFailure?: FailureHandler;
-  readonly plan?: PlanFactory;
-  readonly requestId?: () => string;
-  readonly initialWindowState?: WindowStateLoader;
   /** Abandon: no new invokes, backoffs, deliveries. */
   readonly stop: AbortSignal;
   /** Hard deadline: aborts in-flight invokes. */

@@ -26,11 +26,7 @@ export async function runQueueBatch(batch: Batch, d: QueueBatchDeps): Promise<vo
     return;
   }
   const { outcome } = await d.invoke(records, d.invokeSignal, batch.bytes);
-  const s = settleQueueBatch(
-    records.map((r) => ({ id: r.id, groupKey: r.partitionKey })),
-    outcome,
-    { reportBatchItemFailures: d.reportBatchItemFailures, fifo: d.fifo },
-  );
+  const s = settleQueueBatch(records, outcome, { reportBatchItemFailures: d.reportBatchItemFailures, fifo: d.fifo });
   const pick = (ix: readonly number[]): PolledRecord[] => ix.map((i) => records[i]!);
   await Promise.all([
     s.complete.length > 0 ? d.complete(s.complete.length === records.length ? records : pick(s.complete)) : undefined,

@@ -113,11 +113,13 @@ export function createWindowedShard(d: WindowedShardDeps, committer: ShardCommit
   let disposed = false;
   let cancelTimer: (() => void) | undefined;
 
-  const fieldsJson = (): string => (ws ? JSON.stringify(windowEventFields(ws, fieldCtx, flags)) : '{}');
+  /** UTF-8 size of the window fields' JSON; the state (up to 1 MB) is not serialized again: its size is `stateBytes`. */
+  const fieldsBytes = (w: WindowState): number =>
+    Buffer.byteLength(JSON.stringify(windowEventFields({ ...w, state: {} }, fieldCtx, flags)), 'utf8') - 2 + w.stateBytes;
   const envelope: EventEnvelope = {
     get overheadBytes() {
       // `{...envelope, ...fields}`: the fields' members plus one comma.
-      const extra = Buffer.byteLength(fieldsJson(), 'utf8') - 2;
+      const extra = ws ? fieldsBytes(ws) - 2 : 0;
       return d.envelope.overheadBytes + (extra > 0 ? extra + 1 : 0);
     },
     wrap(records) {

@@ -11,7 +11,7 @@ const msgs = [
   ['m3', 'g1'],
   ['m4', 'g2'],
   ['m5', 'g3'],
-].map(([id, g]) => ({ id: recordId(id as string), groupKey: g as string }));
+].map(([id, g]) => ({ id: recordId(id as string), partitionKey: g as string }));
 const fail = (...ids: string[]): PlanOutcome => ({ kind: 'success', payload: { batchItemFailures: ids.map((itemIdentifier) => ({ itemIdentifier })) } });
 const all = [0, 1, 2, 3, 4, 5];
 

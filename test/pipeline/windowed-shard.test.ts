@@ -30,10 +30,22 @@ describe('shard pipeline, tumbling windows', () => {
     await h.pipeline.push(at([3, 4], W0 + 30_000));
     assert.deepEqual(h.pendingEv().state, { sum: 3 });
     assert.deepEqual(h.pendingEv().Records.map((r) => r.n), [3, 4]);
+    assert.equal(h.runtime.pending[0]!.opts.payloadBytes, Buffer.byteLength(JSON.stringify(h.pendingEv())));
     h.runtime.answer(ok(JSON.stringify({ state: { sum: 10 } })));
     await settle();
     assert.deepEqual(h.committer.lastState(), { sum: 10 });
     assert.equal(h.runtime.calls.length, 2);
+  });
+
+  test('payloadBytes is the exact UTF-8 size of the event with a carried multi-byte state', async () => {
+    const h = windowed();
+    await h.pipeline.push(at([0], W0 + 1000));
+    h.runtime.answer(ok({ state: { name: 'é€😀', list: [1, 'ü'] } }));
+    await settle();
+    await h.pipeline.push(at([1], W0 + 2000));
+    const e = h.pendingEv();
+    assert.deepEqual(e.state, { name: 'é€😀', list: [1, 'ü'] });
+    assert.equal(h.runtime.pending[0]!.opts.payloadBytes, Buffer.byteLength(JSON.stringify(e)));
   });
 
   test('parallelization is one batch at a time per shard in windowed mode', async () => {
