@@ -19,7 +19,7 @@ import { silentLogger } from '../src/observability/logger.js';
 import { createShardPipeline } from '../src/pipeline/shard-pipeline.js';
 import type { PolledRecord, ShardCommitter } from '../src/sources/source.js';
 import { jsonByteLength } from '../src/batching/payload-size.js';
-import { recordsEnvelope as envelope } from './support/records-envelope.js';
+import { recordsEnvelope as envelope } from '../src/sources/records-envelope.js';
 import { rng } from './support/rng.js';
 import { median, percentile } from './support/stats.js';
 

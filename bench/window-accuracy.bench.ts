@@ -15,7 +15,7 @@ import { silentLogger } from '../src/observability/logger.js';
 import { createShardPipeline } from '../src/pipeline/shard-pipeline.js';
 import type { PolledRecord, ShardCommitter } from '../src/sources/source.js';
 import { jsonByteLength } from '../src/batching/payload-size.js';
-import { recordsEnvelope } from './support/records-envelope.js';
+import { recordsEnvelope } from '../src/sources/records-envelope.js';
 import { rng } from './support/rng.js';
 import { percentile } from './support/stats.js';
 

@@ -7,6 +7,7 @@ import type { _Record } from '@aws-sdk/client-dynamodb-streams';
 import { recordId } from '../../core/ids.js';
 import { jsonByteLength } from '../../batching/payload-size.js';
 import type { EventEnvelope, PolledRecord } from '../source.js';
+import { recordsEnvelope } from '../records-envelope.js';
 import { canonicalJson, toJsonItem, type JsonItem } from './attribute-value.js';
 
 export interface DynamoDbEvent {
@@ -30,10 +31,7 @@ export interface DynamoDbEvent {
 }
 
 /** `{"Records":[...]}`; 14 bytes with no records. */
-export const dynamoDbEnvelope: EventEnvelope = Object.freeze({
-  overheadBytes: 14,
-  wrap: (records: readonly PolledRecord[]) => ({ Records: records.map((r) => r.event) }),
-});
+export const dynamoDbEnvelope: EventEnvelope = recordsEnvelope;
 
 export function toDynamoDbRecord(r: _Record, ec: { awsRegion: string; eventSourceARN: string }, nowMs: number): PolledRecord {
   const d = r.dynamodb ?? {};

@@ -6,6 +6,7 @@ import type { _Record } from '@aws-sdk/client-kinesis';
 import { recordId, type ShardId } from '../../core/ids.js';
 import { jsonByteLength } from '../../batching/payload-size.js';
 import type { EventEnvelope, PolledRecord } from '../source.js';
+import { recordsEnvelope } from '../records-envelope.js';
 
 /** The per-stream fields every record of the stream carries. */
 export interface KinesisEventContext {
@@ -32,10 +33,7 @@ export interface KinesisEvent {
 }
 
 /** `{"Records":[...]}`; 14 bytes with no records. */
-export const kinesisEnvelope: EventEnvelope = Object.freeze({
-  overheadBytes: 14,
-  wrap: (records: readonly PolledRecord[]) => ({ Records: records.map((r) => r.event) }),
-});
+export const kinesisEnvelope: EventEnvelope = recordsEnvelope;
 
 /** Converts one GetRecords record. `nowMs` stands in for a missing arrival timestamp. */
 export function toKinesisRecord(r: _Record, shard: ShardId, ec: KinesisEventContext, nowMs: number): PolledRecord {

@@ -6,6 +6,7 @@ import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { recordId } from '../../core/ids.js';
 import { jsonByteLength } from '../../batching/payload-size.js';
 import type { EventEnvelope, PolledRecord } from '../source.js';
+import { recordsEnvelope } from '../records-envelope.js';
 
 export interface SqsMessageAttribute {
   stringValue?: string;
@@ -93,10 +94,7 @@ export function sqsPolledRecord(m: Message, queueArn: string, region: string, fi
 }
 
 /** `{"Records":[...]}` */
-export const sqsEnvelope: EventEnvelope = Object.freeze({
-  overheadBytes: 14,
-  wrap: (records: readonly PolledRecord[]) => ({ Records: records.map((r) => r.event) }),
-});
+export const sqsEnvelope: EventEnvelope = recordsEnvelope;
 
 /** The receipt handle a record carries. */
 export function receiptHandleOf(r: PolledRecord): string {

@@ -46,8 +46,9 @@ export class VisibilityKeeper {
   track(handles: readonly string[], since: number): void {
     if (this.#closed || this.#o.visibilityTimeoutSec <= 0) return;
     for (const h of handles) this.#held.set(h, since);
-    if (this.#o.clock.now() - since >= this.#periodMs / 2) this.#stopTimer(); // due now: reschedule at 0
-    this.#schedule(this.#o.clock.now() - since >= this.#periodMs / 2 ? 0 : undefined);
+    const dueNow = this.#o.clock.now() - since >= this.#periodMs / 2;
+    if (dueNow) this.#stopTimer(); // reschedule at 0
+    this.#schedule(dueNow ? 0 : undefined);
   }
 
   /** When this held message's current visibility period began (epoch ms), if tracked. */

@@ -1,33 +1,22 @@
 /** The SQS source on FIFO queues against local-aws-sqs. */
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { SQSClient } from '@aws-sdk/client-sqs';
-import { startSqs, type SqsTestServer } from '../../support/sqs-server.js';
 import { waitFor } from '../../support/wait.js';
 import { createSqsSource } from '../../../src/sources/sqs/sqs-source.js';
 import type { SqsEventRecord } from '../../../src/sources/sqs/event.js';
 import { shardId } from '../../../src/core/ids.js';
 import type { PolledRecord } from '../../../src/sources/source.js';
-import { createQueue, queueCounts, sendAll, sqsClient, sqsContext } from './helpers.js';
+import { useSqsServer, createQueue, queueCounts, sendAll, sqsContext } from './helpers.js';
 
 const FAST = { waitTimeSeconds: 1 } as const;
 
 describe('SQS source (FIFO queue)', { concurrency: true }, () => {
-  let server: SqsTestServer;
-  let sqs: SQSClient;
-  before(async () => {
-    server = await startSqs();
-    sqs = sqsClient(server);
-  });
-  after(async () => {
-    sqs.destroy();
-    await server.close();
-  });
+  const env = useSqsServer();
 
   test('FIFO event attributes; partitionKey is the MessageGroupId', async (t) => {
-    const q = await createQueue(sqs, { fifo: true });
-    const [id] = await sendAll(sqs, q.url, [{ MessageBody: 'f', MessageGroupId: 'grp-1', MessageDeduplicationId: 'dedup-1' }]);
-    const ctx = sqsContext(server, q, 'hold');
+    const q = await createQueue(env.sqs, { fifo: true });
+    const [id] = await sendAll(env.sqs, q.url, [{ MessageBody: 'f', MessageGroupId: 'grp-1', MessageDeduplicationId: 'dedup-1' }]);
+    const ctx = sqsContext(env.server, q, 'hold');
     assert.equal(ctx.mapping.fifo, true);
     const source = createSqsSource(ctx.mapping, FAST);
     t.after(() => source.stop({ deadlineMs: 100 }));
@@ -54,19 +43,19 @@ describe('SQS source (FIFO queue)', { concurrency: true }, () => {
     assert.equal(ev.eventSourceARN, q.arn);
     assert.equal(r.payloadBytes, Buffer.byteLength(JSON.stringify(ev)));
     await shard.committer.complete([r]);
-    assert.deepEqual(await queueCounts(sqs, q.url), { visible: 0, inFlight: 0 });
+    assert.deepEqual(await queueCounts(env.sqs, q.url), { visible: 0, inFlight: 0 });
   });
 
   test('order within each MessageGroupId is kept from queue to pipeline', async (t) => {
-    const q = await createQueue(sqs, { fifo: true });
+    const q = await createQueue(env.sqs, { fifo: true });
     const groups = ['a', 'b', 'c'];
     const perGroup = 40;
     const entries = [];
     for (let i = 0; i < perGroup; i++) {
       for (const g of groups) entries.push({ MessageBody: `${g}:${i}`, MessageGroupId: g, MessageDeduplicationId: `${g}-${i}` });
     }
-    await sendAll(sqs, q.url, entries);
-    const ctx = sqsContext(server, q, 'complete');
+    await sendAll(env.sqs, q.url, entries);
+    const ctx = sqsContext(env.server, q, 'complete');
     const source = createSqsSource(ctx.mapping, FAST);
     t.after(() => source.stop({ deadlineMs: 100 }));
     await source.start(ctx);
@@ -77,14 +66,14 @@ describe('SQS source (FIFO queue)', { concurrency: true }, () => {
     }
     // (local-aws-sqs's SequenceNumbers are not monotonic per group, so order is checked on the bodies.)
     await waitFor(async () => {
-      const c = await queueCounts(sqs, q.url);
+      const c = await queueCounts(env.sqs, q.url);
       return c.visible === 0 && c.inFlight === 0;
     });
   });
   test('a released message blocks its group until it comes back; later messages of the group wait, other groups flow', async (t) => {
     // local-aws-sqs does not lock message groups: without the source's own bookkeeping, a:2.. would
     // be received and processed while a:1 is invisible after its failure.
-    const q = await createQueue(sqs, { fifo: true, attributes: { VisibilityTimeout: '2' } });
+    const q = await createQueue(env.sqs, { fifo: true, attributes: { VisibilityTimeout: '2' } });
     const msgs = (from: number, to: number): { MessageBody: string; MessageGroupId: string; MessageDeduplicationId: string }[] => {
       const out = [];
       for (let i = from; i < to; i++) {
@@ -92,15 +81,15 @@ describe('SQS source (FIFO queue)', { concurrency: true }, () => {
       }
       return out;
     };
-    await sendAll(sqs, q.url, msgs(0, 5));
-    const ctx = sqsContext(server, q, 'hold');
+    await sendAll(env.sqs, q.url, msgs(0, 5));
+    const ctx = sqsContext(env.server, q, 'hold');
     const source = createSqsSource(ctx.mapping, FAST);
     t.after(() => source.stop({ deadlineMs: 100 }));
     await source.start(ctx);
     const shard = await waitFor(() => ctx.shards.get(shardId(q.arn)));
     await waitFor(() => shard.records.length > 0);
     // More of both groups arrive while the first messages are in flight.
-    await sendAll(sqs, q.url, msgs(5, 10));
+    await sendAll(env.sqs, q.url, msgs(5, 10));
 
     // A stand-in pipeline: every unsettled pushed record is one batch, processed in push order;
     // a:1 fails once, and (FIFO rule) the rest of its group in that batch is released with it.
@@ -143,7 +132,7 @@ describe('SQS source (FIFO queue)', { concurrency: true }, () => {
     assert.ok(log.slice(released, back).every((l) => !/^a:/.test(l)), `nothing of group a processed before a:1 came back: ${log.join(', ')}`);
     assert.ok(log.indexOf('b:9') < back, `group b kept flowing while a was blocked: ${log.join(', ')}`);
     await waitFor(async () => {
-      const c = await queueCounts(sqs, q.url);
+      const c = await queueCounts(env.sqs, q.url);
       return c.visible === 0 && c.inFlight === 0;
     });
   });

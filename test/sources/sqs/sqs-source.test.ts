@@ -1,33 +1,23 @@
 /** The SQS source against local-aws-sqs (standard queues). */
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { startSqs, type SqsTestServer } from '../../support/sqs-server.js';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { waitFor } from '../../support/wait.js';
 import { createSqsSource } from '../../../src/sources/sqs/sqs-source.js';
 import type { SqsEventRecord } from '../../../src/sources/sqs/event.js';
 import { createHash } from 'node:crypto';
 import { shardId } from '../../../src/core/ids.js';
 import { SourceError } from '../../../src/core/errors.js';
-import { createQueue, queueCounts, sendAll, sqsClient, sqsContext } from './helpers.js';
+import { useSqsServer, createQueue, queueCounts, sendAll, sqsContext } from './helpers.js';
 
 const FAST = { waitTimeSeconds: 1 } as const;
 
 describe('SQS source (standard queue)', { concurrency: true }, () => {
-  let server: SqsTestServer;
-  let sqs: SQSClient;
-  before(async () => {
-    server = await startSqs();
-    sqs = sqsClient(server);
-  });
-  after(async () => {
-    sqs.destroy();
-    await server.close();
-  });
+  const env = useSqsServer();
 
   test('delivers messages in the exact Lambda SQS event shape; complete deletes them', async (t) => {
-    const q = await createQueue(sqs);
-    const [id] = await sendAll(sqs, q.url, [
+    const q = await createQueue(env.sqs);
+    const [id] = await sendAll(env.sqs, q.url, [
       {
         MessageBody: '{"hello":"wörld"}',
         MessageAttributes: {
@@ -37,7 +27,7 @@ describe('SQS source (standard queue)', { concurrency: true }, () => {
         },
       },
     ]);
-    const ctx = sqsContext(server, q, 'hold');
+    const ctx = sqsContext(env.server, q, 'hold');
     const source = createSqsSource(ctx.mapping, FAST);
     t.after(() => source.stop({ deadlineMs: 100 }));
     await source.start(ctx);
@@ -90,21 +80,21 @@ describe('SQS source (standard queue)', { concurrency: true }, () => {
     assert.equal(shard.envelope.overheadBytes, Buffer.byteLength(JSON.stringify(shard.envelope.wrap([]))));
     assert.equal(Buffer.byteLength(JSON.stringify(wrapped)), shard.envelope.overheadBytes + r.payloadBytes);
 
-    assert.deepEqual(await queueCounts(sqs, q.url), { visible: 0, inFlight: 1 });
+    assert.deepEqual(await queueCounts(env.sqs, q.url), { visible: 0, inFlight: 1 });
     await shard.committer.complete([r]);
-    assert.deepEqual(await queueCounts(sqs, q.url), { visible: 0, inFlight: 0 });
+    assert.deepEqual(await queueCounts(env.sqs, q.url), { visible: 0, inFlight: 0 });
   });
 
   test('many messages with several receive loops: each delivered and deleted once', async (t) => {
-    const q = await createQueue(sqs);
-    const ids = await sendAll(sqs, q.url, Array.from({ length: 200 }, (_, i) => ({ MessageBody: `m${i}` })));
-    const ctx = sqsContext(server, q, 'complete');
+    const q = await createQueue(env.sqs);
+    const ids = await sendAll(env.sqs, q.url, Array.from({ length: 200 }, (_, i) => ({ MessageBody: `m${i}` })));
+    const ctx = sqsContext(env.server, q, 'complete');
     const source = createSqsSource(ctx.mapping, FAST);
     t.after(() => source.stop({ deadlineMs: 100 }));
     await source.start(ctx);
     await waitFor(() => ctx.all.length >= 200, { timeoutMs: 20_000 });
     await waitFor(async () => {
-      const c = await queueCounts(sqs, q.url);
+      const c = await queueCounts(env.sqs, q.url);
       return c.visible === 0 && c.inFlight === 0;
     });
     assert.deepEqual(new Set(ctx.all.map((r) => r.id)), new Set(ids));
@@ -112,16 +102,16 @@ describe('SQS source (standard queue)', { concurrency: true }, () => {
   });
 
   test('release leaves the message for redelivery after the visibility timeout', async (t) => {
-    const q = await createQueue(sqs, { attributes: { VisibilityTimeout: '2' } });
-    const [id] = await sendAll(sqs, q.url, [{ MessageBody: 'again' }]);
-    const ctx = sqsContext(server, q, 'release');
+    const q = await createQueue(env.sqs, { attributes: { VisibilityTimeout: '2' } });
+    const [id] = await sendAll(env.sqs, q.url, [{ MessageBody: 'again' }]);
+    const ctx = sqsContext(env.server, q, 'release');
     const source = createSqsSource(ctx.mapping, FAST);
     t.after(() => source.stop({ deadlineMs: 100 }));
     await source.start(ctx);
     await waitFor(() => ctx.all.length >= 1);
     const first = ctx.clock.now();
     // Still invisible right after the release: nothing was made visible early.
-    assert.deepEqual(await queueCounts(sqs, q.url), { visible: 0, inFlight: 1 });
+    assert.deepEqual(await queueCounts(env.sqs, q.url), { visible: 0, inFlight: 1 });
     await waitFor(() => ctx.all.length >= 2, { timeoutMs: 10_000 });
     ctx.policy = 'complete';
     const again = ctx.all[1]!;
@@ -129,23 +119,23 @@ describe('SQS source (standard queue)', { concurrency: true }, () => {
     assert.notEqual(again.ref, ctx.all[0]!.ref, 'a new receipt handle');
     assert.ok(ctx.clock.now() - first >= 500, 'not right after the release');
     assert.equal((again.event as SqsEventRecord).attributes.ApproximateReceiveCount, '2');
-    await waitFor(async () => (await queueCounts(sqs, q.url)).inFlight + (await queueCounts(sqs, q.url)).visible === 0, {
+    await waitFor(async () => (await queueCounts(env.sqs, q.url)).inFlight + (await queueCounts(env.sqs, q.url)).visible === 0, {
       timeoutMs: 10_000,
     });
   });
 
   test("repeated failures go to the queue's own DLQ through its RedrivePolicy", async (t) => {
-    const dlq = await createQueue(sqs, { prefix: 'dlq' });
-    const q = await createQueue(sqs, {
+    const dlq = await createQueue(env.sqs, { prefix: 'dlq' });
+    const q = await createQueue(env.sqs, {
       attributes: { VisibilityTimeout: '1', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 2 }) },
     });
-    const [id] = await sendAll(sqs, q.url, [{ MessageBody: 'poison' }]);
-    const ctx = sqsContext(server, q, 'release');
+    const [id] = await sendAll(env.sqs, q.url, [{ MessageBody: 'poison' }]);
+    const ctx = sqsContext(env.server, q, 'release');
     const source = createSqsSource(ctx.mapping, FAST);
     t.after(() => source.stop({ deadlineMs: 100 }));
     await source.start(ctx);
-    await waitFor(async () => (await queueCounts(sqs, dlq.url)).visible === 1, { timeoutMs: 15_000 });
-    assert.deepEqual(await queueCounts(sqs, q.url), { visible: 0, inFlight: 0 });
+    await waitFor(async () => (await queueCounts(env.sqs, dlq.url)).visible === 1, { timeoutMs: 15_000 });
+    assert.deepEqual(await queueCounts(env.sqs, q.url), { visible: 0, inFlight: 0 });
     assert.deepEqual(
       ctx.all.map((r) => [r.id, (r.event as SqsEventRecord).attributes.ApproximateReceiveCount]),
       [
@@ -156,28 +146,28 @@ describe('SQS source (standard queue)', { concurrency: true }, () => {
   });
 
   test('messages held longer than half the visibility timeout are extended, not redelivered', async (t) => {
-    const q = await createQueue(sqs, { attributes: { VisibilityTimeout: '2' } });
-    await sendAll(sqs, q.url, [{ MessageBody: 'slow' }]);
-    const ctx = sqsContext(server, q, 'hold');
+    const q = await createQueue(env.sqs, { attributes: { VisibilityTimeout: '2' } });
+    await sendAll(env.sqs, q.url, [{ MessageBody: 'slow' }]);
+    const ctx = sqsContext(env.server, q, 'hold');
     const source = createSqsSource(ctx.mapping, FAST);
     t.after(() => source.stop({ deadlineMs: 100 }));
     await source.start(ctx);
     const shard = await waitFor(() => ctx.shards.get(shardId(q.arn)));
     await waitFor(() => shard.records.length === 1);
     // A competing consumer long-polls for 5 s (2.5 visibility timeouts): it must get nothing.
-    const other = await sqs.send(
+    const other = await env.sqs.send(
       new ReceiveMessageCommand({ QueueUrl: q.url, MaxNumberOfMessages: 1, WaitTimeSeconds: 5, AttributeNames: ['All'] }),
     );
     assert.equal(other.Messages?.length ?? 0, 0, 'the held message stayed invisible');
     assert.equal(shard.records.length, 1, 'and the source did not receive it again');
     await shard.committer.complete(shard.records);
-    assert.deepEqual(await queueCounts(sqs, q.url), { visible: 0, inFlight: 0 });
+    assert.deepEqual(await queueCounts(env.sqs, q.url), { visible: 0, inFlight: 0 });
   });
 
   test('a receipt handle the queue rejects: the others are deleted, complete() rejects naming the message', async (t) => {
-    const q = await createQueue(sqs);
-    await sendAll(sqs, q.url, Array.from({ length: 12 }, (_, i) => ({ MessageBody: `d${i}` })));
-    const ctx = sqsContext(server, q, 'hold');
+    const q = await createQueue(env.sqs);
+    await sendAll(env.sqs, q.url, Array.from({ length: 12 }, (_, i) => ({ MessageBody: `d${i}` })));
+    const ctx = sqsContext(env.server, q, 'hold');
     const source = createSqsSource(ctx.mapping, FAST);
     t.after(() => source.stop({ deadlineMs: 100 }));
     await source.start(ctx);
@@ -191,12 +181,12 @@ describe('SQS source (standard queue)', { concurrency: true }, () => {
       assert.deepEqual(e.context.messageIds, [bad.id]);
       return true;
     });
-    assert.deepEqual(await queueCounts(sqs, q.url), { visible: 0, inFlight: 1 }, 'only the bad one is left');
+    assert.deepEqual(await queueCounts(env.sqs, q.url), { visible: 0, inFlight: 1 }, 'only the bad one is left');
   });
 
   test('a missing queue: start() rejects with a SourceError and reports the problem', async () => {
     const q = { url: '', arn: 'arn:aws:sqs:us-east-1:000000000000:does-not-exist', name: 'does-not-exist' };
-    const ctx = sqsContext(server, q, 'complete');
+    const ctx = sqsContext(env.server, q, 'complete');
     const source = createSqsSource(ctx.mapping, FAST);
     await assert.rejects(source.start(ctx), (e: unknown) => e instanceof SourceError && e.code === 'SQS_QUEUE_UNAVAILABLE' && !e.retriable);
     assert.match(String(ctx.problems.at(-1)), /does-not-exist.*QueueDoesNotExist/);
@@ -204,9 +194,9 @@ describe('SQS source (standard queue)', { concurrency: true }, () => {
   });
 
   test('scaling: grows while receives are full, shrinks on failed invokes, honours MaximumConcurrency', async (t) => {
-    const q = await createQueue(sqs);
-    await sendAll(sqs, q.url, Array.from({ length: 600 }, (_, i) => ({ MessageBody: `s${i}` })));
-    const ctx = sqsContext(server, q, 'complete');
+    const q = await createQueue(env.sqs);
+    await sendAll(env.sqs, q.url, Array.from({ length: 600 }, (_, i) => ({ MessageBody: `s${i}` })));
+    const ctx = sqsContext(env.server, q, 'complete');
     const source = createSqsSource(ctx.mapping, FAST);
     t.after(() => source.stop({ deadlineMs: 100 }));
     await source.start(ctx);
@@ -225,9 +215,9 @@ describe('SQS source (standard queue)', { concurrency: true }, () => {
     assert.ok(shard.maxInFlight < grown, `shrank after a failed invoke (${grown} → ${shard.maxInFlight})`);
     assert.ok(shard.maxInFlight >= 5);
 
-    const q2 = await createQueue(sqs);
-    await sendAll(sqs, q2.url, Array.from({ length: 100 }, (_, i) => ({ MessageBody: `c${i}` })));
-    const ctx2 = sqsContext(server, q2, 'complete', { ScalingConfig: { MaximumConcurrency: 2 } });
+    const q2 = await createQueue(env.sqs);
+    await sendAll(env.sqs, q2.url, Array.from({ length: 100 }, (_, i) => ({ MessageBody: `c${i}` })));
+    const ctx2 = sqsContext(env.server, q2, 'complete', { ScalingConfig: { MaximumConcurrency: 2 } });
     const capped = createSqsSource(ctx2.mapping, FAST);
     t.after(() => capped.stop({ deadlineMs: 100 }));
     await capped.start(ctx2);
@@ -238,9 +228,9 @@ describe('SQS source (standard queue)', { concurrency: true }, () => {
   });
 
   test('stop() is idempotent and leaves unsettled messages for redelivery', async () => {
-    const q = await createQueue(sqs, { attributes: { VisibilityTimeout: '2' } });
-    await sendAll(sqs, q.url, [{ MessageBody: 'x' }]);
-    const ctx = sqsContext(server, q, 'hold');
+    const q = await createQueue(env.sqs, { attributes: { VisibilityTimeout: '2' } });
+    await sendAll(env.sqs, q.url, [{ MessageBody: 'x' }]);
+    const ctx = sqsContext(env.server, q, 'hold');
     const source = createSqsSource(ctx.mapping, FAST);
     await source.start(ctx);
     await waitFor(() => ctx.all.length === 1);
@@ -249,6 +239,6 @@ describe('SQS source (standard queue)', { concurrency: true }, () => {
     await a;
     const shard = ctx.shards.get(shardId(q.arn))!;
     assert.ok(shard.closed, 'shard closed');
-    await waitFor(async () => (await queueCounts(sqs, q.url)).visible === 1, { timeoutMs: 5000 });
+    await waitFor(async () => (await queueCounts(env.sqs, q.url)).visible === 1, { timeoutMs: 5000 });
   });
 });
