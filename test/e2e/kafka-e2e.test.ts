@@ -33,7 +33,7 @@ let server: SqsTestServer;
 let sqs: SQSClient;
 before(async () => {
   [kafka, server] = await Promise.all([startKafkaMock({ brokers: 3, topics: [{ name: TOPIC, partitions: PARTITIONS }] }), startSqs()]);
-  sqs = sqsClient(server.endpoint);
+  sqs = sqsClient(server);
 });
 after(async () => {
   sqs?.destroy();

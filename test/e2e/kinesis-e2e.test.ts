@@ -27,7 +27,7 @@ let sqs: SQSClient;
 let kc: KinesisClient;
 before(async () => {
   [kin, server] = await Promise.all([startKinesalite(), startSqs()]);
-  sqs = sqsClient(server.endpoint);
+  sqs = sqsClient(server);
   kc = kinesisClient(kin);
 });
 after(async () => {

@@ -7,6 +7,9 @@
  * close() can also clear the emulator's per-message timers (otherwise they keep node alive).
  */
 import { createServer } from 'node:http';
+import { after, before } from 'node:test';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { awsClientConfig } from '../../src/sources/aws-clients.js';
 import { createRequestHandler } from 'local-aws-sqs';
 import type { AwsSettings } from '../../src/sources/source.js';
 
@@ -54,5 +57,43 @@ export async function startSqs(opts: { region?: string; accountId?: string } = {
         srv.closeAllConnections();
         (service as unknown as { resetAll(): void }).resetAll();
       })),
+  };
+}
+
+/** An SQS client for a test server, configured as sluice configures its own. */
+export function sqsTestClient(server: SqsTestServer): SQSClient {
+  return new SQSClient(awsClientConfig(server.aws, 'sqs'));
+}
+
+/** A local-aws-sqs server and a client for it, for the tests of the enclosing suite (or file). */
+export interface SqsFixture {
+  readonly server: SqsTestServer;
+  readonly sqs: SQSClient;
+}
+
+/**
+ * Starts local-aws-sqs and an SQS client in `before` and closes both in `after` of the current
+ * suite (the file, at top level). The properties throw when read before `before` has run.
+ */
+export function useSqsServer(): SqsFixture {
+  let server: SqsTestServer | undefined;
+  let sqs: SQSClient | undefined;
+  before(async () => {
+    server = await startSqs();
+    sqs = sqsTestClient(server);
+  });
+  after(async () => {
+    sqs?.destroy();
+    await server?.close();
+  });
+  return {
+    get server() {
+      if (!server) throw new Error('the SQS server is not started yet (use it inside a test)');
+      return server;
+    },
+    get sqs() {
+      if (!sqs) throw new Error('the SQS client is not created yet (use it inside a test)');
+      return sqs;
+    },
   };
 }

@@ -2,12 +2,11 @@
  * End-to-end helpers: temp dirs, the recorder handler's JSON-lines output, an in-process daemon
  * started from YAML through the real config loader, and SQS queue helpers.
  */
-import { after, before } from 'node:test';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { loadConfig } from '../../../src/config/load.js';
 import { startDaemon, type Daemon, type DaemonDeps } from '../../../src/daemon.js';
 import { createJsonLogger, silentLogger } from '../../../src/observability/logger.js';
@@ -15,7 +14,6 @@ import { createSourceFactory } from '../../../src/sources/registry.js';
 import { createSqsSource } from '../../../src/sources/sqs/sqs-source.js';
 import type { SourceFactory } from '../../../src/sources/source.js';
 import { waitFor } from '../../support/wait.js';
-import { startSqs, type SqsTestServer } from '../../support/sqs-server.js';
 
 /** test/e2e/handlers/recorder.mjs in the source tree (this file runs from dist/test/e2e/support). */
 export const RECORDER = fileURLToPath(new URL('../../../../test/e2e/handlers/recorder.mjs', import.meta.url));
@@ -102,10 +100,7 @@ export async function startDaemonFromYaml(
   return startDaemon(config, { logger, writeStdout: () => {}, createSourceFactory: testSourceFactory(), ...deps });
 }
 
-/** An SQS client for a test server. */
-export function sqsClient(endpoint: string): SQSClient {
-  return new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'sluice', secretAccessKey: 'sluice' }, maxAttempts: 3 });
-}
+export { sqsTestClient as sqsClient } from '../../support/sqs-server.js';
 
 /** Creates a queue; returns its URL and ARN. */
 export async function createQueue(sqs: SQSClient, name: string, attributes: Record<string, string> = {}): Promise<{ url: string; arn: string }> {
@@ -193,35 +188,4 @@ export async function receiveJsonBodies(sqs: SQSClient, url: string, o: { timeou
   return bodies;
 }
 
-/** A local-aws-sqs server and a client for it, for the tests of the enclosing suite (or file). */
-export interface SqsFixture {
-  readonly server: SqsTestServer;
-  readonly sqs: SQSClient;
-}
-
-/**
- * Starts local-aws-sqs and an SQS client in `before` and closes both in `after` of the current
- * suite (the file, at top level). The properties throw when read before `before` has run.
- */
-export function useSqsServer(): SqsFixture {
-  let server: SqsTestServer | undefined;
-  let sqs: SQSClient | undefined;
-  before(async () => {
-    server = await startSqs();
-    sqs = sqsClient(server.endpoint);
-  });
-  after(async () => {
-    sqs?.destroy();
-    await server?.close();
-  });
-  return {
-    get server() {
-      if (!server) throw new Error('the SQS server is not started yet (use it inside a test)');
-      return server;
-    },
-    get sqs() {
-      if (!sqs) throw new Error('the SQS client is not created yet (use it inside a test)');
-      return sqs;
-    },
-  };
-}
+export { useSqsServer, type SqsFixture } from '../../support/sqs-server.js';

@@ -1,9 +1,7 @@
 /** Shared setup for the SQS source tests: a queue on the in-process emulator and a fake pipeline. */
-import { before, after } from 'node:test';
-import { SQSClient, CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { type SQSClient, CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
-import { awsClientConfig } from '../../../src/sources/aws-clients.js';
-import { startSqs, type SqsTestServer } from '../../support/sqs-server.js';
+import type { SqsTestServer } from '../../support/sqs-server.js';
 import { uniqueName } from '../../support/names.js';
 import { testMapping } from '../../support/mapping.js';
 import { createFakeSourceContext, type FakeContext, type SettlePolicy } from '../../support/fake-source-context.js';
@@ -15,31 +13,7 @@ export interface TestQueue {
   readonly name: string;
 }
 
-export interface SqsTestEnv {
-  readonly server: SqsTestServer;
-  readonly sqs: SQSClient;
-}
-
-/**
- * Registers `before`/`after` hooks in the calling suite: one emulator and one client for all its
- * tests, closed afterwards. The fields are set once `before` has run.
- */
-export function useSqsServer(): SqsTestEnv {
-  const env = {} as { server: SqsTestServer; sqs: SQSClient };
-  before(async () => {
-    env.server = await startSqs();
-    env.sqs = sqsClient(env.server);
-  });
-  after(async () => {
-    env.sqs.destroy();
-    await env.server.close();
-  });
-  return env;
-}
-
-export function sqsClient(server: SqsTestServer): SQSClient {
-  return new SQSClient(awsClientConfig(server.aws, 'sqs'));
-}
+export { useSqsServer, sqsTestClient as sqsClient } from '../../support/sqs-server.js';
 
 export async function createQueue(
   sqs: SQSClient,
