@@ -8,6 +8,12 @@
  * Batch latency: from the push of a batch's first record to the end of its invoke.
  * Fixed seed and record counts; after one warm-up run of each side, sluice and ceiling rounds
  * alternate and each figure is the median of 3 rounds. Prints one JSON line.
+ *
+ * A full GC is forced before every round (rounds independent of each other). Each round's shard
+ * pipelines are kept referenced until the next round has run: a daemon's pipelines live for
+ * hours, and if every instance of the pipeline's classes died at once, that forced GC would also
+ * drop V8's type feedback for them, and each round would measure re-optimizing the pipeline
+ * instead of running it (seen: ~0.2 lower ratios, with "insufficient type feedback" deopts).
  */
 import { systemClock } from '../src/core/clock.js';
 import { recordId, shardId } from '../src/core/ids.js';
@@ -98,7 +104,11 @@ interface SluiceRun {
   sizes: number[][];
 }
 
+/** The previous round's pipelines (see the header). */
+let previousRound: unknown[] = [];
+
 async function runSluice(shards: PolledRecord[][], batchSize: number, pf: number): Promise<SluiceRun> {
+  const round: unknown[] = [];
   const sizes: number[][] = shards.map(() => []);
   // Push time per poll chunk, per shard (instrumentation kept off the per-record path).
   const pushedAt: number[][] = shards.map(() => []);
@@ -136,6 +146,7 @@ async function runSluice(shards: PolledRecord[][], batchSize: number, pf: number
         logger: silentLogger,
         clock: systemClock,
       });
+      round.push(sink);
       for (let i = 0; i < records.length; i += POLL_CHUNK) {
         const chunk = records.slice(i, i + POLL_CHUNK);
         pushedAt[s]![i / POLL_CHUNK] = performance.now();
@@ -144,7 +155,9 @@ async function runSluice(shards: PolledRecord[][], batchSize: number, pf: number
       await sink.close({ mode: 'drain' });
     }),
   );
-  return { seconds: (performance.now() - started) / 1000, batches, latencies, sizes };
+  const seconds = (performance.now() - started) / 1000;
+  previousRound = round;
+  return { seconds, batches, latencies, sizes };
 }
 
 /** The ceiling: build and serialize the same events (same records, same batch sizes), nothing else. */

@@ -2,28 +2,27 @@
  * Picks the next batch from a shard's buffer: records in shard order, skipping any whose
  * partition key is held by an in-flight batch (later records of that key are skipped too, other
  * keys go ahead), up to BatchSize records and the payload cap.
+ *
+ * The buffer is a set of columns (record-buffer.ts), not an object per buffered record.
  */
 import type { PolledRecord } from '../sources/source.js';
 
-export interface BufferedRecord {
-  readonly record: PolledRecord;
-  /**
-   * The interned id of `record.partitionKey` (KeyLocks; -1 while the batcher runs one batch at a
-   * time and needs no key locks) and a copy of `record.payloadBytes`: batch assembly reads these
-   * compact entries instead of going back to the (large, cache-cold) records and hashing keys.
-   */
-  keyId: number;
-  readonly bytes: number;
-  /** Position in the shard (checkpoint tracker sequence; for queues, acceptance order). */
-  readonly seq: number;
-  /** When the pipeline accepted it (clock ms): the first-record window start. */
-  readonly acceptedAt: number;
-  taken: boolean;
+/** The batcher's buffer, one slot per accepted record, index-aligned. */
+export interface BufferColumns {
+  readonly records: readonly PolledRecord[];
+  /** The interned key id of each record (KeyLocks); only read when `held` is given. */
+  readonly keyIds: readonly number[];
+  /** 1 = already in a batch (claimed out of order under ParallelizationFactor > 1); undefined = none. */
+  readonly taken: readonly number[] | undefined;
 }
 
 export interface Selection {
-  /** Buffer indices of the chosen records, in order. */
-  readonly indices: number[];
+  /**
+   * Buffer indices of the chosen records, in order; undefined when they are the contiguous run
+   * `[from, from + count)` (no record skipped: the common case, claimed with one slice).
+   */
+  readonly indices: number[] | undefined;
+  readonly count: number;
   readonly bytes: number;
   /**
    * True when the batch cannot grow: BatchSize reached, or the next eligible record does not fit
@@ -42,27 +41,51 @@ export interface SelectOptions {
   readonly held: readonly number[] | undefined;
   /** At most this many buffer slots are looked at per selection (bounds CPU on huge buffers). */
   readonly scanLimit: number;
+  /** True when some slot at or after `from` is already taken (a skip scan is needed). */
+  readonly takenAhead: boolean;
 }
 
-export function selectBatch(buffer: readonly BufferedRecord[], from: number, o: SelectOptions): Selection {
+export function selectBatch(buf: BufferColumns, from: number, o: SelectOptions): Selection {
+  if (o.held === undefined && !o.takenAhead) return selectRun(buf.records, from, o);
+  return selectSkipping(buf, from, o);
+}
+
+/** No key held, nothing taken ahead: the batch is the longest fitting run from `from`. */
+function selectRun(records: readonly PolledRecord[], from: number, o: SelectOptions): Selection {
+  let bytes = o.overheadBytes;
+  const end = Math.min(records.length, from + o.scanLimit, from + o.batchSize);
+  for (let i = from; i < end; i++) {
+    const add = records[i]!.payloadBytes + (i > from ? 1 : 0);
+    if (bytes + add > o.limitBytes) {
+      if (i === from) return { indices: undefined, count: 1, bytes: bytes + add, full: true, oversized: i };
+      return { indices: undefined, count: i - from, bytes, full: true };
+    }
+    bytes += add;
+  }
+  const count = Math.max(0, end - from);
+  return { indices: undefined, count, bytes, full: count >= o.batchSize };
+}
+
+/** Skips taken records and records of held keys (a skipped key stays skipped for the whole scan). */
+function selectSkipping(buf: BufferColumns, from: number, o: SelectOptions): Selection {
+  const { records, keyIds, taken } = buf;
   const indices: number[] = [];
   let bytes = o.overheadBytes;
-  const end = Math.min(buffer.length, from + o.scanLimit);
-  // A skipped key stays skipped for the rest of the scan (held keys do not change during it), so
-  // later records of a held key are never taken ahead of earlier ones.
+  const end = Math.min(records.length, from + o.scanLimit);
+  // Held keys do not change during the scan, so later records of a held key are never taken
+  // ahead of earlier ones.
   const held = o.held;
   for (let i = from; i < end; i++) {
-    const e = buffer[i]!;
-    if (e.taken) continue;
-    if (held !== undefined && held[e.keyId] === 1) continue;
-    const add = e.bytes + (indices.length > 0 ? 1 : 0);
+    if (taken !== undefined && taken[i] === 1) continue;
+    if (held !== undefined && held[keyIds[i]!] === 1) continue;
+    const add = records[i]!.payloadBytes + (indices.length > 0 ? 1 : 0);
     if (bytes + add > o.limitBytes) {
-      if (indices.length === 0) return { indices: [i], bytes: bytes + add, full: true, oversized: i };
-      return { indices, bytes, full: true };
+      if (indices.length === 0) return { indices: [i], count: 1, bytes: bytes + add, full: true, oversized: i };
+      return { indices, count: indices.length, bytes, full: true };
     }
     indices.push(i);
     bytes += add;
-    if (indices.length >= o.batchSize) return { indices, bytes, full: true };
+    if (indices.length >= o.batchSize) return { indices, count: indices.length, bytes, full: true };
   }
-  return { indices, bytes, full: false };
+  return { indices, count: indices.length, bytes, full: false };
 }

@@ -5,7 +5,8 @@
  * record's key held). It knows nothing of invoking: the pipeline takes batches and completes them.
  */
 import type { PolledRecord } from '../sources/source.js';
-import { selectBatch, type BufferedRecord } from './batch-assembly.js';
+import { selectBatch } from './batch-assembly.js';
+import { RecordBuffer } from './record-buffer.js';
 import { KeyLocks } from './key-locks.js';
 import { PAYLOAD_LIMIT_BYTES } from './payload-size.js';
 import { windowDeadline, type WindowStart } from './window.js';
@@ -28,8 +29,9 @@ export interface BatcherOptions {
 
 export interface Batch {
   readonly id: number;
-  readonly entries: readonly BufferedRecord[];
   readonly records: readonly PolledRecord[];
+  /** Each record's position in the shard (checkpoint tracker sequence; queues: acceptance order). */
+  readonly seqs: readonly number[];
   /** Exact serialized event size. */
   readonly bytes: number;
   /** A single record that alone exceeds the payload cap: fail it, do not invoke. */
@@ -49,16 +51,16 @@ export type TakeResult =
 export class Batcher {
   readonly #o: Required<BatcherOptions>;
   #maxInFlight: number;
-  #buffer: BufferedRecord[] = [];
-  #head = 0;
+  readonly #buf = new RecordBuffer();
   #buffered = 0;
   #bufferedBytes = 0;
   #inFlight = 0;
   #lastCompletedAt: number | undefined;
   #nextId = 1;
   readonly #locks = new KeyLocks();
+  readonly #ref = (r: PolledRecord): number => this.#locks.ref(r.partitionKey);
   /** In-flight batches claimed without holding their keys (maxInFlight was 1), by batch id. */
-  readonly #unlocked = new Map<number, readonly BufferedRecord[]>();
+  readonly #unlocked = new Map<number, ClaimedBatch>();
   /** Keys are interned (and lockable) once maxInFlight has been above 1. */
   #interned: boolean;
 
@@ -88,25 +90,37 @@ export class Batcher {
   setMaxInFlight(n: number): void {
     this.#maxInFlight = Math.max(1, Math.floor(n));
     if (this.#maxInFlight > 1 && !this.#interned) {
-      // From now on batches may run side by side: intern the keys of every buffered record.
+      // From now on batches may run side by side: intern the keys of every buffered record and
+      // of the batches already running.
       this.#interned = true;
-      for (let i = this.#head; i < this.#buffer.length; i++) {
-        const e = this.#buffer[i]!;
-        if (!e.taken) e.keyId = this.#locks.ref(e.record.partitionKey);
-      }
-      for (const entries of this.#unlocked.values()) for (const e of entries) e.keyId = this.#locks.ref(e.record.partitionKey);
+      this.#buf.intern(this.#ref);
+      for (const b of this.#unlocked.values()) b.keyIds = b.records.map(this.#ref);
     }
     if (this.#maxInFlight > 1 && this.#unlocked.size > 0) {
       // Other batches may now start beside them: lock the running batches' keys first.
-      for (const entries of this.#unlocked.values()) for (const e of entries) this.#locks.hold(e.keyId);
+      for (const b of this.#unlocked.values()) {
+        for (const id of b.keyIds ?? []) this.#locks.hold(id);
+        b.locked = true;
+      }
       this.#unlocked.clear();
     }
   }
 
   add(record: PolledRecord, seq: number, acceptedAt: number): void {
-    this.#buffer.push({ record, keyId: this.#interned ? this.#locks.ref(record.partitionKey) : -1, bytes: record.payloadBytes, seq, acceptedAt, taken: false });
-    this.#buffered++;
-    this.#bufferedBytes += record.payloadBytes;
+    this.addRun([record], seq, acceptedAt);
+  }
+
+  /**
+   * `add` for a run of records whose sequence numbers are `firstSeq`, `firstSeq + 1`, ...
+   * Returns their payload bytes.
+   */
+  addRun(records: readonly PolledRecord[], firstSeq: number, acceptedAt: number): number {
+    this.#buf.append(records, firstSeq, acceptedAt, this.#interned ? this.#ref : undefined);
+    let bytes = 0;
+    for (let i = 0; i < records.length; i++) bytes += records[i]!.payloadBytes;
+    this.#buffered += records.length;
+    this.#bufferedBytes += bytes;
+    return bytes;
   }
 
   /**
@@ -114,101 +128,104 @@ export class Batcher {
    * A returned batch holds an in-flight slot and its keys until `complete(batch)`.
    */
   take(now: number, flush = false): TakeResult {
-    this.#skipTaken();
     if (this.#buffered === 0) return { kind: 'empty' };
     if (this.#inFlight >= this.#maxInFlight) return { kind: 'blocked' };
-    const sel = selectBatch(this.#buffer, this.#head, {
+    const buf = this.#buf;
+    const sel = selectBatch(buf, buf.head, {
       batchSize: this.#o.batchSize,
       overheadBytes: this.#o.overheadBytes,
       limitBytes: this.#o.limitBytes,
       scanLimit: this.#o.scanLimit,
       held: this.#locks.size > 0 ? this.#locks.heldTable : undefined,
+      takenAhead: buf.takenAhead,
     });
-    if (sel.indices.length === 0) return { kind: 'blocked' };
-    const first = this.#buffer[sel.indices[0]!]!;
+    if (sel.count === 0) return { kind: 'blocked' };
     if (sel.oversized === undefined && !sel.full && !flush) {
-      const at = windowDeadline(this.#o.windowStart, this.#o.windowMs, first.acceptedAt, this.#lastCompletedAt);
+      const first = sel.indices ? sel.indices[0]! : buf.head;
+      const at = windowDeadline(this.#o.windowStart, this.#o.windowMs, buf.acceptedAt(first), this.#lastCompletedAt);
       if (now < at) return { kind: 'wait', atMs: at };
     }
-    return { kind: 'batch', batch: this.#claim(sel.indices, sel.bytes, sel.oversized !== undefined) };
+    return { kind: 'batch', batch: this.#claim(sel.indices, sel.count, sel.bytes, sel.oversized !== undefined) };
   }
 
   /** Frees the batch's slot and keys; the next after-invoke window starts at `now`. */
   complete(batch: Batch, now: number): void {
-    const locked = !this.#unlocked.delete(batch.id);
-    const locks = this.#locks;
-    const entries = batch.entries;
-    for (let j = 0; j < entries.length; j++) {
-      const id = entries[j]!.keyId;
-      if (id < 0) continue;
-      if (locked) locks.release(id);
-      locks.unref(id);
+    if (!(batch instanceof ClaimedBatch)) throw new TypeError('Batcher.complete: not a batch of this batcher');
+    if (!batch.locked) this.#unlocked.delete(batch.id);
+    const ids = batch.keyIds;
+    if (ids) {
+      const locks = this.#locks;
+      for (let j = 0; j < ids.length; j++) {
+        const id = ids[j]!;
+        if (batch.locked) locks.release(id);
+        locks.unref(id);
+      }
     }
     this.#inFlight--;
     this.#lastCompletedAt = now;
   }
 
   /** Removes and returns every buffered (not in-flight) record, in order (abandon). */
-  drainBuffer(): BufferedRecord[] {
-    const out = this.#buffer.slice(this.#head).filter((e) => !e.taken);
-    for (const e of out) if (e.keyId >= 0) this.#locks.unref(e.keyId);
-    this.#buffer = [];
-    this.#head = 0;
+  drainBuffer(): PolledRecord[] {
+    const { records, keyIds } = this.#buf.drain();
+    if (this.#interned) for (const id of keyIds) if (id >= 0) this.#locks.unref(id);
     this.#buffered = 0;
     this.#bufferedBytes = 0;
-    return out;
+    return records;
   }
 
-  #claim(indices: readonly number[], bytes: number, oversized: boolean): Batch {
-    const entries: BufferedRecord[] = new Array(indices.length);
-    const records: PolledRecord[] = new Array(indices.length);
+  #claim(indices: readonly number[] | undefined, count: number, bytes: number, oversized: boolean): ClaimedBatch {
+    const buf = this.#buf;
+    let records: PolledRecord[];
+    let seqs: number[];
+    let keyIds: number[] | undefined;
+    if (indices === undefined) {
+      // The contiguous run from head: copied out with slices.
+      const a = buf.head;
+      const b = a + count;
+      records = buf.records.slice(a, b);
+      seqs = buf.seqsOfRun(a, b);
+      if (this.#interned) keyIds = buf.keyIds.slice(a, b);
+      buf.claimRun(count);
+    } else {
+      records = new Array<PolledRecord>(count);
+      if (this.#interned) keyIds = new Array<number>(count);
+      for (let j = 0; j < count; j++) {
+        const i = indices[j]!;
+        records[j] = buf.records[i]!;
+        if (keyIds) keyIds[j] = buf.keyIds[i]!;
+      }
+      seqs = buf.seqsOf(indices);
+      buf.claimSlots(indices);
+    }
+    // The selection's size is the envelope, the records and a comma between each two.
+    const payload = bytes - this.#o.overheadBytes - Math.max(0, count - 1);
     // Alone under maxInFlight 1, no other batch can start while this one runs: skip key locking
     // (setMaxInFlight locks the keys if the limit is raised meanwhile).
     const lock = this.#maxInFlight > 1 || this.#inFlight > 0;
-    let payload = 0;
-    for (let j = 0; j < indices.length; j++) {
-      const e = this.#buffer[indices[j]!]!;
-      e.taken = true;
-      entries[j] = e;
-      records[j] = e.record;
-      if (lock) this.#locks.hold(e.keyId);
-      payload += e.bytes;
-    }
-    this.#buffered -= indices.length;
+    if (lock && keyIds) for (let j = 0; j < keyIds.length; j++) this.#locks.hold(keyIds[j]!);
+    this.#buffered -= count;
     this.#bufferedBytes -= payload;
-    const id = this.#nextId++;
-    if (!lock) this.#unlocked.set(id, entries);
+    const batch = new ClaimedBatch(this.#nextId++, records, seqs, bytes, oversized, keyIds, lock);
+    if (!lock) this.#unlocked.set(batch.id, batch);
     this.#inFlight++;
-    this.#skipTaken();
-    return makeBatch(id, entries, records, bytes, oversized);
-  }
-
-  #skipTaken(): void {
-    const buf = this.#buffer;
-    while (this.#head < buf.length && buf[this.#head]!.taken) this.#head++;
-    if (this.#head === buf.length) {
-      this.#buffer = [];
-      this.#head = 0;
-    } else if (this.#head >= 4096 && this.#head * 2 >= buf.length) {
-      this.#buffer = buf.slice(this.#head);
-      this.#head = 0;
-    }
+    return batch;
   }
 }
 
-function makeBatch(id: number, entries: readonly BufferedRecord[], records: readonly PolledRecord[], bytes: number, oversized: boolean): Batch {
-  return new ClaimedBatch(id, entries, records, bytes, oversized);
-}
-
-/** A Batch whose key set is built only when asked for (the batcher locks by key id). */
+/** A claimed batch; its key set is built only when asked for (the batcher locks by key id). */
 class ClaimedBatch implements Batch {
   #keys: Set<string> | undefined;
   constructor(
     readonly id: number,
-    readonly entries: readonly BufferedRecord[],
     readonly records: readonly PolledRecord[],
+    readonly seqs: readonly number[],
     readonly bytes: number,
     readonly oversized: boolean,
+    /** The records' key ids (undefined while keys are not interned). */
+    public keyIds: readonly number[] | undefined,
+    /** True when the batch holds its keys in the lock table. */
+    public locked: boolean,
   ) {}
 
   get keys(): ReadonlySet<string> {

@@ -4,7 +4,6 @@
  * branch are built once per shard (not per batch), so the per-batch cost is the run itself.
  */
 import type { EventEnvelope, PolledRecord, ShardCommitter } from '../sources/source.js';
-import type { BufferedRecord } from '../batching/batch-assembly.js';
 import type { Batch } from '../batching/batcher.js';
 import { routeFailure } from './failure-route.js';
 import { createInvoker, defaultRequestId, type ProcessingReporter } from './invoker.js';
@@ -27,8 +26,8 @@ export interface BatchRunnerDeps
   readonly stop: AbortSignal;
   /** Hard deadline: aborts in-flight invokes. */
   readonly invokeSignal: AbortSignal;
-  /** Ordered: these buffered entries are finished. */
-  readonly finishOrdered: (entries: readonly BufferedRecord[]) => void;
+  /** Ordered: these records (by sequence number) are finished. */
+  readonly finishOrdered: (seqs: readonly number[]) => void;
   /** Queue: delete/ack or release these records. */
   readonly settleQueue: (records: readonly PolledRecord[], how: 'complete' | 'release') => Promise<void>;
   /** Records buffered and not yet in a batch (windowed: the end-of-window timer waits for them). */

@@ -11,7 +11,6 @@ import { createBatchPlan, type BatchPlan } from '../failure/batch-plan.js';
 import type { MappingSpec } from '../core/mapping.js';
 import type { PolledRecord } from '../sources/source.js';
 import { parseBatchItemFailures } from '../failure/partial-failures.js';
-import type { BufferedRecord } from '../batching/batch-assembly.js';
 import type { Batch } from '../batching/batcher.js';
 import { batchPayloadBytes } from '../batching/payload-size.js';
 import type { FailureInfo } from './failure-route.js';
@@ -56,7 +55,7 @@ export interface OrderedBatchDeps {
   readonly clock: Clock;
   readonly invoke: (records: readonly PolledRecord[], signal: AbortSignal, bytes?: number) => Promise<InvokeAttempt>;
   /** Records that succeeded or were routed: they count as finished. */
-  readonly finish: (entries: readonly BufferedRecord[]) => void;
+  readonly finish: (seqs: readonly number[]) => void;
   /** Routes given-up records; resolves when they count as finished, rejects when `stop` aborts. */
   readonly fail: (info: Omit<FailureInfo, 'mapping' | 'shardId' | 'timestamp'>, signal: AbortSignal) => Promise<void>;
   readonly envelopeOverhead: number;
@@ -67,10 +66,10 @@ export interface OrderedBatchDeps {
 }
 
 export async function runOrderedBatch(batch: Batch, d: OrderedBatchDeps): Promise<void> {
-  const { entries, records } = batch;
+  const { seqs, records } = batch;
   if (batch.oversized) {
     await d.fail({ records, condition: 'MaximumPayloadSizeExceeded', attempts: 0, payloadBytes: batch.bytes }, d.stop);
-    d.finish(entries);
+    d.finish(seqs);
     return;
   }
   let lastRequestId: string | undefined;
@@ -84,7 +83,7 @@ export async function runOrderedBatch(batch: Batch, d: OrderedBatchDeps): Promis
     if (d.invokeSignal.aborted) return;
     const { outcome } = attempt;
     if (outcome.kind === 'success' && finishesAll(records, outcome.payload, fast.reportBatchItemFailures)) {
-      d.finish(entries);
+      d.finish(seqs);
       return;
     }
     plan = d.plan(records, d.clock);
@@ -102,7 +101,7 @@ export async function runOrderedBatch(batch: Batch, d: OrderedBatchDeps): Promis
       case 'done':
         return;
       case 'finished':
-        d.finish(entries.slice(step.start, step.end));
+        d.finish(seqs.slice(step.start, step.end));
         break;
       case 'backoff':
         if (d.stop.aborted) return;
@@ -140,7 +139,7 @@ export async function runOrderedBatch(batch: Batch, d: OrderedBatchDeps): Promis
         } catch {
           return;
         }
-        d.finish(entries.slice(step.start, step.end));
+        d.finish(seqs.slice(step.start, step.end));
         break;
       }
     }

@@ -28,21 +28,21 @@ export interface SettlementDeps {
 }
 
 export interface Settlement {
-  /** Ordered: registers the shard's next record; returns its sequence number. */
-  register(record: PolledRecord): number;
-  /** Ordered: these records are finished; checkpoints the contiguous prefix if it grew. */
-  finish(seqs: Iterable<number>): void;
-  /** Ordered: `finish` for these buffered entries' sequence numbers (no intermediate array). */
-  finishEntries(entries: readonly { readonly seq: number }[]): void;
+  /** Ordered: these records (by sequence number) are finished; checkpoints the contiguous prefix if it grew. */
+  finish(seqs: readonly number[]): void;
+  /** Ordered: registers a run of the shard's next records; returns the first one's sequence number. */
+  registerRun(records: readonly PolledRecord[]): number;
   /** Queue: delete/ack or release these records, then give their capacity back. */
   settle(records: readonly PolledRecord[], how: 'complete' | 'release'): Promise<void>;
   /** Resolves when no checkpoint write is running or queued. */
   idle(): Promise<void>;
 }
 
+const payloadBytesOf = (r: PolledRecord): number => r.payloadBytes;
+
 export function createSettlement(d: SettlementDeps): Settlement {
   const { mapping, shardId, committer, events, logger, gate } = d;
-  const tracker = new CheckpointTracker<PolledRecord>();
+  const tracker = new CheckpointTracker<PolledRecord>(payloadBytesOf);
   const checkpointer = new Checkpointer({
     committer,
     clock: d.clock,
@@ -55,14 +55,9 @@ export function createSettlement(d: SettlementDeps): Settlement {
     onError: (err, attempt) => logger.warn('checkpoint failed; retrying', { shardId, attempt, err }),
   });
   return {
-    register: (record) => tracker.add(record, record.payloadBytes),
+    registerRun: (records) => tracker.addRun(records),
     finish(seqs) {
-      for (const s of seqs) tracker.finish(s);
-      const a = tracker.advance();
-      if (a) checkpointer.offer(a);
-    },
-    finishEntries(entries) {
-      for (let i = 0; i < entries.length; i++) tracker.finish(entries[i]!.seq);
+      tracker.finishAll(seqs);
       const a = tracker.advance();
       if (a) checkpointer.offer(a);
     },

@@ -103,7 +103,7 @@ export function createShardPipeline(d: ShardPipelineDeps): ShardPipeline {
     initialWindowState: d.initialWindowState,
     stop: stopAc.signal,
     invokeSignal: invokeAc.signal,
-    finishOrdered: (entries) => settlement.finishEntries(entries),
+    finishOrdered: (seqs) => settlement.finish(seqs),
     settleQueue: (rs, how) => settlement.settle(rs, how),
     buffered: () => batcher.buffered,
     track: (p) => track(p),
@@ -172,29 +172,44 @@ export function createShardPipeline(d: ShardPipelineDeps): ShardPipeline {
 
   const accept = (records: readonly PolledRecord[]): void => {
     const now = clock.now();
+    if (!d.accept) {
+      // No filter: the whole poll is one run of the shard's next records.
+      const first = o.ordered ? settlement.registerRun(records) : queueSeq;
+      if (!o.ordered) queueSeq += records.length;
+      const added = batcher.addRun(records, first, now);
+      gate.add(records.length, added);
+      if (events.has('polled')) events.emit('polled', { mapping: mapping.UUID, shard: shardId, count: records.length, bytes: added });
+      pump();
+      return;
+    }
+    // A filter: kept records go to the batcher as runs between filtered-out ones.
+    const first = o.ordered ? settlement.registerRun(records) : 0;
     let bytes = 0;
     let filtered: PolledRecord[] | undefined;
     let filteredSeqs: number[] | undefined;
-    for (const r of records) {
+    let runStart = 0;
+    const flush = (end: number): void => {
+      if (end <= runStart) return;
+      const run = runStart === 0 && end === records.length ? records : records.slice(runStart, end);
+      batcher.addRun(run, o.ordered ? first + runStart : queueSeq, now);
+      if (!o.ordered) queueSeq += run.length;
+    };
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
       bytes += r.payloadBytes;
       let keep = true;
-      if (d.accept) {
-        try {
-          keep = d.accept(r);
-        } catch (err) {
-          logger.warn('filter failed; record kept', { shardId, id: r.id, err });
-        }
+      try {
+        keep = d.accept(r);
+      } catch (err) {
+        logger.warn('filter failed; record kept', { shardId, id: r.id, err });
       }
-      if (o.ordered) {
-        const seq = settlement.register(r);
-        if (keep) batcher.add(r, seq, now);
-        else {
-          (filteredSeqs ??= []).push(seq);
-          (filtered ??= []).push(r);
-        }
-      } else if (keep) batcher.add(r, queueSeq++, now);
-      else (filtered ??= []).push(r);
+      if (keep) continue;
+      flush(i);
+      runStart = i + 1;
+      if (o.ordered) (filteredSeqs ??= []).push(first + i);
+      (filtered ??= []).push(r);
     }
+    flush(records.length);
     gate.add(records.length, bytes);
     events.emit('polled', { mapping: mapping.UUID, shard: shardId, count: records.length, bytes });
     if (filtered) {
@@ -210,7 +225,7 @@ export function createShardPipeline(d: ShardPipelineDeps): ShardPipeline {
     clearTimer();
     windowed?.dispose();
     stopAc.abort(new AbortedError('shard abandoned', { shardId }));
-    const left = batcher.drainBuffer().map((e) => e.record);
+    const left = batcher.drainBuffer();
     if (!o.ordered && left.length > 0) track(settleQueue(left, 'release'));
     while (active.size > 0) await Promise.allSettled([...active]);
     await settlement.idle();

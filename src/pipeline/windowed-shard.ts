@@ -230,9 +230,9 @@ export function createWindowedShard(d: WindowedShardDeps, committer: ShardCommit
   const orderedDeps: OrderedBatchDeps = {
     ...d.ordered,
     invoke,
-    finish(entries) {
+    finish(seqs) {
       persisted = ws ? serializeWindowState(ws) : null;
-      d.ordered.finish(entries);
+      d.ordered.finish(seqs);
     },
   };
 
@@ -253,7 +253,7 @@ export function createWindowedShard(d: WindowedShardDeps, committer: ShardCommit
         ? batch
         : {
             id: batch.id,
-            entries: batch.entries.slice(seg.start, seg.end),
+            seqs: batch.seqs.slice(seg.start, seg.end),
             records,
             bytes: batchPayloadBytes(d.envelope, records),
             oversized: batch.oversized,

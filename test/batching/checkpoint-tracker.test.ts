@@ -5,8 +5,8 @@ import { createRng } from './prng.js';
 
 describe('CheckpointTracker', () => {
   test('advances only over the contiguous finished prefix', () => {
-    const t = new CheckpointTracker<string>();
-    const s = ['a', 'b', 'c', 'd', 'e'].map((x) => t.add(x, 10));
+    const t = new CheckpointTracker<string>(() => 10);
+    const s = ['a', 'b', 'c', 'd', 'e'].map((x) => t.add(x));
     assert.deepEqual(s, [0, 1, 2, 3, 4]);
     t.finish(1);
     t.finish(3);
@@ -38,7 +38,7 @@ describe('CheckpointTracker', () => {
   test('random finish orders over many seeds: every advance ends at the highest contiguous finished record', () => {
     for (let seed = 1; seed <= 300; seed++) {
       const rng = createRng(seed);
-      const t = new CheckpointTracker<number>();
+      const t = new CheckpointTracker<number>(() => 1);
       const finished = new Set<number>();
       let next = 0;
       let checkpoint = -1;
@@ -46,7 +46,7 @@ describe('CheckpointTracker', () => {
       for (let step = 0; step < 3000; step++) {
         if (rng.next() < 0.5) {
           const n = rng.int(20);
-          for (let i = 0; i < n; i++) assert.equal(t.add(next, 1), next++);
+          for (let i = 0; i < n; i++) assert.equal(t.add(next), next++);
         } else if (next > 0) {
           const s = checkpoint + 1 + rng.int(Math.max(1, Math.min(40, next - checkpoint - 1)));
           if (s < next) {

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import type { Clock } from '../../src/core/clock.js';
 import type { MappingSpec } from '../../src/core/mapping.js';
 import type { PlanOutcome } from '../../src/failure/batch-plan.js';
-import type { BufferedRecord } from '../../src/batching/batch-assembly.js';
 import type { Batch } from '../../src/batching/batcher.js';
 import { batchPayloadBytes } from '../../src/batching/payload-size.js';
 import { planFromMapping, runOrderedBatch, type PlanFactory } from '../../src/pipeline/ordered-batch.js';
@@ -32,8 +31,8 @@ const num = (r: { event: unknown }): number => (r.event as { n: number }).n;
 
 function makeBatch(count: number): Batch {
   const records = Array.from({ length: count }, (_, i) => rec(i));
-  const entries: BufferedRecord[] = records.map((record, seq) => ({ record, bytes: record.payloadBytes, seq, acceptedAt: 0 }) as unknown as BufferedRecord);
-  return { id: 1, entries, records, bytes: batchPayloadBytes(recordsEnvelope, records), oversized: false, keys: new Set(['k']) };
+  const seqs = records.map((_, seq) => seq);
+  return { id: 1, seqs, records, bytes: batchPayloadBytes(recordsEnvelope, records), oversized: false, keys: new Set(['k']) };
 }
 
 async function trace(mapping: MappingSpec, count: number, script: Script, fast: boolean): Promise<{ trace: string[]; fastMarked: boolean }> {
@@ -51,7 +50,7 @@ async function trace(mapping: MappingSpec, count: number, script: Script, fast: 
       const outcome = script(ns, calls++);
       return { outcome, requestId: `req-${calls}` };
     },
-    finish: (entries) => out.push(`finish ${entries.map((e) => e.seq).join(',')}`),
+    finish: (seqs) => out.push(`finish ${seqs.join(',')}`),
     fail: async (info) => {
       out.push(`fail ${info.records.map(num).join(',')} ${info.condition} attempts=${info.attempts} req=${info.requestId ?? '-'}`);
     },

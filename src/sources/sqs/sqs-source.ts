@@ -37,6 +37,8 @@ export interface SqsSourceOptions {
   readonly waitTimeSeconds?: number;
   /** Starting concurrency. Default 5 (AWS). */
   readonly initialConcurrency?: number;
+  /** Minimum ms between two concurrency increases. Default 200 (scaler.ts). */
+  readonly growIntervalMs?: number;
   /** Upper bound when ScalingConfig.MaximumConcurrency is unset. Default 1000 (AWS's ceiling). */
   readonly defaultMaxConcurrency?: number;
   /** Backoff after a failed receive: doubles from `min` to `max` ms. Default 100..5000. */
@@ -51,7 +53,11 @@ export function createSqsSource(spec: MappingSpec, opts: SqsSourceOptions = {}):
   const waitTimeSeconds = opts.waitTimeSeconds ?? 20;
   const backoff = opts.errorBackoffMs ?? { min: 100, max: 5000 };
   const cap = spec.ScalingConfig?.MaximumConcurrency ?? opts.defaultMaxConcurrency ?? 1000;
-  const scaler = new SqsScaler({ max: cap, initial: opts.initialConcurrency ?? 5 });
+  const scaler = new SqsScaler({
+    max: cap,
+    initial: opts.initialConcurrency ?? 5,
+    ...(opts.growIntervalMs !== undefined ? { growIntervalMs: opts.growIntervalMs } : {}),
+  });
   const stopAc = new AbortController();
   // Every receive loop and delete/visibility call listens on this one signal: up to `cap` loops.
   setMaxListeners(cap + 16, stopAc.signal);

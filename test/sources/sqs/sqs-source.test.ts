@@ -197,7 +197,9 @@ describe('SQS source (standard queue)', { concurrency: true }, () => {
     const q = await createQueue(env.sqs);
     await sendAll(env.sqs, q.url, Array.from({ length: 600 }, (_, i) => ({ MessageBody: `s${i}` })));
     const ctx = sqsContext(env.server, q, 'complete');
-    const source = createSqsSource(ctx.mapping, FAST);
+    // Every full receive may grow concurrency (no 200 ms spacing): on a fast machine the 600
+    // messages are gone before two default growth intervals have passed.
+    const source = createSqsSource(ctx.mapping, { ...FAST, growIntervalMs: 0 });
     t.after(() => source.stop({ deadlineMs: 100 }));
     await source.start(ctx);
     const shard = await waitFor(() => ctx.shards.get(shardId(q.arn)));
