@@ -3,9 +3,9 @@
  * `POST {endpoint}/2015-03-31/functions/{functionName}/invocations[?Qualifier=q]` with
  * `X-Amz-Invocation-Type: RequestResponse`, on a keep-alive undici Pool (one connection per unit
  * of concurrency). The event is serialized once per invoke, straight to the UTF-8 bytes undici
- * sends (json-body.ts). Answers are mapped by
- * http-response.ts. invoke() never throws except AbortedError when the caller's signal aborts
- * (the request then runs on to its answer or timeout, holding its concurrency slot).
+ * sends (json-body.ts). Answers are mapped by http-response.ts. invoke() never throws except
+ * AbortedError when the caller's signal aborts (the request then runs on to its answer or
+ * timeout, holding its concurrency slot).
  *
  * No internal retry: a failed invoke goes back to the pipeline, which owns retries and backoff.
  * Failures without an HTTP answer have statusCode 0:

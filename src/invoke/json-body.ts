@@ -1,14 +1,15 @@
 /**
- * The invoke request body: the event as UTF-8 JSON bytes, exactly `Buffer.from(JSON.stringify(event))`
- * (`null` for a value JSON.stringify cannot represent, e.g. undefined).
+ * The invoke request body: the event as UTF-8 JSON bytes, exactly
+ * `Buffer.from(JSON.stringify(event))` (`null` for a value JSON.stringify cannot represent, e.g.
+ * undefined).
  *
  * Why not hand undici the string: undici turns a string body into `Buffer.from(body)`, which
  * first measures the UTF-8 length (a full pass over the ~100 KB string) and then encodes it. Here
- * the length is known without that pass: either the caller's exact `payloadBytes`, or, when that
- * is missing or too small, the string's length (exact when the JSON is ASCII, as most events are:
- * base64 data, ids and ARNs; lone surrogates come out of JSON.stringify as ASCII `\uXXXX`). The string is
- * encoded once into a buffer of that size; `encodeInto` reports whether all of it fit, and only
- * when it did not (non-ASCII text and no exact size given) is it encoded again with Buffer.from.
+ * the length is known without that pass: the caller's exact `payloadBytes`, or, when that is
+ * missing or too small, the string's length (exact when the JSON is ASCII, as most events are:
+ * base64 data, ids and ARNs; JSON.stringify writes lone surrogates as ASCII `\uXXXX`). The string
+ * is encoded once into a buffer of that size; `encodeInto` reports whether all of it fit, and
+ * only when it did not (non-ASCII text without a right size) is it encoded again by Buffer.from.
  */
 
 const encoder = new TextEncoder();
