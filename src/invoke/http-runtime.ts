@@ -2,9 +2,10 @@
  * Invokes a function through the Lambda Invoke API over HTTP (FunctionSpec kind `lambda`):
  * `POST {endpoint}/2015-03-31/functions/{functionName}/invocations[?Qualifier=q]` with
  * `X-Amz-Invocation-Type: RequestResponse`, on a keep-alive undici Pool (one connection per unit
- * of concurrency). The event is serialized once per invoke. Answers are mapped by
- * http-response.ts. invoke() never throws except AbortedError when the caller's signal aborts
- * (the request then runs on to its answer or timeout, holding its concurrency slot).
+ * of concurrency). The event is serialized once per invoke, straight to the UTF-8 bytes undici
+ * sends (json-body.ts). Answers are mapped by http-response.ts. invoke() never throws except
+ * AbortedError when the caller's signal aborts (the request then runs on to its answer or
+ * timeout, holding its concurrency slot).
  *
  * No internal retry: a failed invoke goes back to the pipeline, which owns retries and backoff.
  * Failures without an HTTP answer have statusCode 0:
@@ -20,6 +21,7 @@ import { Pool } from 'undici';
 import type { FunctionSpec } from '../core/functions.js';
 import type { Logger } from '../observability/logger.js';
 import { mapInvokeResponse } from './http-response.js';
+import { jsonBody } from './json-body.js';
 import { createLimitedRuntime, type RuntimeCore } from './limited-runtime.js';
 import { functionError } from './results.js';
 import type { FunctionRuntime, InvokeOptions, InvokeResult } from './runtime.js';
@@ -63,13 +65,14 @@ export function createHttpRuntime(spec: LambdaFunctionSpec, opts: HttpRuntimeOpt
     pipelining: 1,
     keepAliveTimeout: opts.keepAliveTimeoutMs ?? 4000,
   });
-  const headers = { 'content-type': 'application/json', 'x-amz-invocation-type': 'RequestResponse' };
+  // A flat name/value list: undici reads it without Object.keys; content-length comes from the Buffer.
+  const headers = ['content-type', 'application/json', 'x-amz-invocation-type', 'RequestResponse'];
 
   const run = async (event: unknown, o: InvokeOptions): Promise<InvokeResult> => {
     const started = performance.now();
-    let body: string;
+    let body: Buffer;
     try {
-      body = JSON.stringify(event) ?? 'null';
+      body = jsonBody(event, o.payloadBytes);
     } catch (err) {
       return functionError('Sluice.InvalidEvent', `event is not serializable: ${String(err)}`, 0, { statusCode: 0 });
     }

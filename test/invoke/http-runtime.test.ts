@@ -124,6 +124,17 @@ describe('HTTP Lambda Invoke runtime', () => {
     assert.deepEqual(JSON.parse(s.body), event);
   });
 
+  test('the body is the UTF-8 of JSON.stringify(event), whatever payloadBytes says', async () => {
+    const value = { text: 'é€中😀 "q" \\ \n\u2028', lone: '\ud800x\udfff', big: 'x'.repeat(70_000), n: [1.5, null] };
+    const event = { action: 'ok', value };
+    const exact = Buffer.byteLength(JSON.stringify(event), 'utf8');
+    for (const payloadBytes of [0, exact, exact - 3, exact + 9, JSON.stringify(event).length]) {
+      const r = await rt.invoke(event, { signal: never, payloadBytes, requestId: `req-${++seq}` });
+      assert.deepEqual(r.kind === 'success' ? r.payload : r, { echo: value }, `payloadBytes ${payloadBytes}`);
+      assert.equal(seen[seen.length - 1]!.body, JSON.stringify(event), `payloadBytes ${payloadBytes}`);
+    }
+  });
+
   test('Qualifier goes in the query string; endpoint base paths are kept', async (t) => {
     const q = make({ qualifier: 'live', functionName: 'fn:with/odd' });
     t.after(() => q.close());
