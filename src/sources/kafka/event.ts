@@ -32,7 +32,9 @@ export interface KafkaEventSource {
 function headerList(h: KafkaMessage['headers']): Record<string, number[]>[] {
   const out: Record<string, number[]>[] = [];
   if (!h) return out;
-  for (const [name, v] of Object.entries(h)) {
+  for (const name in h) {
+    if (!Object.hasOwn(h, name)) continue;
+    const v = h[name];
     const values = Array.isArray(v) ? v : [v];
     for (const one of values) {
       if (one === undefined) continue;
@@ -48,20 +50,31 @@ function headerList(h: KafkaMessage['headers']): Record<string, number[]>[] {
  * is read by the caller (`logAppendTime`) where known, CREATE_TIME otherwise.
  */
 export function kafkaEventRecord(topic: string, partition: number, m: KafkaMessage, logAppendTime = false): KafkaEventRecord {
-  return {
+  // Built property by property in the event's key order (no spreads: this runs once per record).
+  const r = {
     topic,
     partition,
     offset: Number(m.offset),
     timestamp: Number(m.timestamp),
     timestampType: logAppendTime ? 'LOG_APPEND_TIME' : 'CREATE_TIME',
-    ...(m.key != null ? { key: m.key.toString('base64') } : {}),
-    ...(m.value != null ? { value: m.value.toString('base64') } : {}),
-    headers: headerList(m.headers),
-  };
+  } as KafkaEventRecord;
+  if (m.key != null) r.key = m.key.toString('base64');
+  if (m.value != null) r.value = m.value.toString('base64');
+  r.headers = headerList(m.headers);
+  return r;
 }
 
 const b64Len = (s: string | undefined): number => (s === undefined ? 0 : s.length);
-const numLen = (n: number): number => String(n).length;
+/** Digits of a non-negative safe integer (offsets, timestamps, partitions) without making a string. */
+function numLen(n: number): number {
+  if (n < 0 || !Number.isSafeInteger(n)) return String(n).length;
+  let d = 1;
+  while (n >= 10) {
+    n = Math.floor(n / 10);
+    d++;
+  }
+  return d;
+}
 
 /**
  * Exact byte length of JSON.stringify(record), computed from the parts (base64 and digits need no
@@ -93,16 +106,31 @@ export function kafkaRecordBytes(r: KafkaEventRecord, topicBytes = jsonStringByt
 }
 
 /** id = offset (decimal string); partitionKey = the shard (`topic-partition`); ref = offset as bigint. */
-export function kafkaPolledRecord(shard: string, topic: string, partition: number, m: KafkaMessage, logAppendTime = false): PolledRecord {
+export function kafkaPolledRecord(
+  shard: string,
+  topic: string,
+  partition: number,
+  m: KafkaMessage,
+  logAppendTime = false,
+  topicBytes = jsonStringByteLength(topic),
+): PolledRecord {
   const event = kafkaEventRecord(topic, partition, m, logAppendTime);
   return {
     id: recordId(m.offset),
     partitionKey: shard,
     arrivalMs: event.timestamp,
-    payloadBytes: kafkaRecordBytes(event),
+    payloadBytes: kafkaRecordBytes(event, topicBytes),
     event,
     ref: BigInt(m.offset),
   };
+}
+
+/** The records of one fetched batch of a partition, in order (the topic is measured once). */
+export function kafkaPolledRecords(shard: string, topic: string, partition: number, messages: readonly KafkaMessage[], logAppendTime = false): PolledRecord[] {
+  const topicBytes = jsonStringByteLength(topic);
+  const out = new Array<PolledRecord>(messages.length);
+  for (let i = 0; i < messages.length; i++) out[i] = kafkaPolledRecord(shard, topic, partition, messages[i]!, logAppendTime, topicBytes);
+  return out;
 }
 
 /** `{"eventSource", ["eventSourceArn",] "bootstrapServers", "records": {"<topic>-<partition>": [...]}}` */

@@ -2,11 +2,13 @@
  * The Kafka source (self-managed and MSK-style) on kafkajs: one consumer group per mapping, one
  * shard per assigned topic-partition.
  *
- * Each kafkajs batch is pushed to its partition's shard and the eachBatch handler then holds,
- * heartbeating, until the shard has finished (checkpointed) every pushed record. kafkajs waits for
- * running handlers before it rejoins the group, so a partition is only given up after its records
- * finished and were committed — or, past the revoke deadline, after the shard was abandoned with
- * nothing more committed. Offsets are committed only from ShardCommitter.checkpoint (offset + 1).
+ * Each kafkajs batch is pushed to its partition's shard (push waits while the shard's bounded
+ * buffer is full: that is the backpressure), its offsets are resolved in kafkajs's memory only
+ * (autoCommit off) and the handler returns, so kafkajs fetches the next records while earlier
+ * ones are invoked. A partition that is caught up (offset lag 0) holds its handler, heartbeating,
+ * until its records finished, as there is nothing to read ahead. Offsets are committed only from
+ * ShardCommitter.checkpoint (offset + 1). Shards live for one group generation; how they end on a
+ * rebalance (drained within the revoke deadline, or abandoned uncommitted) is partition-shards.ts.
  * A crashed consumer (kafkajs 'consumer.crash', e.g. a non-retriable group error) is rebuilt with
  * backoff; its shards are closed first.
  */
@@ -16,10 +18,14 @@ import { SourceError } from '../../core/errors.js';
 import { delay, systemClock } from '../../core/clock.js';
 import type { Source, SourceContext } from '../source.js';
 import { resolveKafkaConnection, type KafkaConnection } from './connection.js';
-import { kafkaPolledRecord } from './event.js';
+import { kafkaPolledRecords } from './event.js';
 import { PartitionShard } from './partition-shard.js';
 import { createStartPositioner } from './start-position.js';
 import { withHeartbeats } from './heartbeats.js';
+import { PartitionShards } from './partition-shards.js';
+import { isStoppedRunnerFetch, StoppedFetchLoopBreak } from './stopped-fetch-loop.js';
+
+export { isStoppedRunnerFetch } from './stopped-fetch-loop.js';
 
 export interface KafkaSourceOptions {
   /** kafkajs consumer settings to override (tests pass the mock-cluster settings). */
@@ -55,32 +61,10 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [KafkaLogLevel.DEBUG]: 'debug',
 };
 
-/**
- * kafkajs 2.2.4 bug worked around here. When the broker set changes (a broker connection closed,
- * metadata refreshed) its FetchManager stops its fetchers and creates new ones; if
- * `consumer.stop()` lands while it waits for the old fetchers to end, the new fetchers run after
- * the Runner stopped, and `Runner.fetch` then returns `[]` without any I/O or timer, so the
- * fetcher loop spins on microtasks forever: the event loop is blocked and stop() never returns.
- * Each turn of that loop logs `consumer not running, exiting` at DEBUG in namespace `Runner`,
- * the only call out of it sluice can reach: once stop() has enabled DEBUG, the log function
- * throws there, the fetcher ends with that error and the Runner finishes its stop normally.
- * (If KAFKAJS_LOG_LEVEL is set in the environment it pins the Runner's level and disables this.)
- */
-export function isStoppedRunnerFetch(namespace: string, level: number, message: string): boolean {
-  return namespace === 'Runner' && level === KafkaLogLevel.DEBUG && message === 'consumer not running, exiting';
-}
-
-/** Thrown into kafkajs's stopped fetch loop to end it (see isStoppedRunnerFetch). */
-class StoppedFetchLoopBreak extends Error {
-  override readonly name = 'SluiceStoppedFetchLoopBreak';
-  constructor() {
-    super('sluice: Kafka consumer stopping; ending the fetch loop');
-  }
-}
-
 export function createKafkaSource(spec: MappingSpec, opts: KafkaSourceOptions = {}): KafkaSource {
   const stopAc = new AbortController();
-  const shards = new Map<string, PartitionShard>();
+  /** The current consumer's shards (each consumer built gets its own set). */
+  let shards = new PartitionShards({ seek: () => undefined });
   const assigned = new Set<string>();
   const revokeMs = opts.revokeDeadlineMs ?? 10_000;
   const backoff = opts.rebuildBackoffMs ?? { min: 500, max: 30_000 };
@@ -97,11 +81,6 @@ export function createKafkaSource(spec: MappingSpec, opts: KafkaSourceOptions = 
   /** Set first thing in stop(): no new batches, no rebuilds; stopAc aborts only after the drain. */
   let stopRequested = false;
 
-  const closeShard = (s: PartitionShard, deadlineMs: number): Promise<void> => {
-    if (shards.get(s.key) === s) shards.delete(s.key);
-    return s.close(deadlineMs);
-  };
-
   const buildConsumer = async (c: SourceContext, k: Kafka, cn: KafkaConnection): Promise<Consumer> => {
     generations++;
     const cons = k.consumer({
@@ -114,6 +93,16 @@ export function createKafkaSource(spec: MappingSpec, opts: KafkaSourceOptions = 
       retry: { retries: 5, restartOnFailure: async () => false }, // sluice rebuilds crashed consumers itself
     });
     latest = cons;
+    const set = new PartitionShards({
+      seek: (topic, partition, offset) => {
+        try {
+          cons.seek({ topic, partition, offset: offset.toString() });
+        } catch (err) {
+          c.logger.warn('Kafka seek back to the first unfinished offset failed', { mappingUuid: spec.UUID, topic, partition, err });
+        }
+      },
+    });
+    shards = set;
     const heartbeatMs = opts.consumer?.heartbeatInterval ?? 3_000;
     const positioner = createStartPositioner({ spec, kafka: k, groupId: cn.groupId, topic: cn.topic });
     cons.on(cons.events.GROUP_JOIN, (e) => {
@@ -121,9 +110,14 @@ export function createKafkaSource(spec: MappingSpec, opts: KafkaSourceOptions = 
       const now = new Set((e.payload.memberAssignment[cn.topic] ?? []).map((p) => `${cn.topic}-${p}`));
       assigned.clear();
       for (const a of now) assigned.add(a);
-      for (const s of [...shards.values()]) if (!now.has(s.key)) void closeShard(s, revokeMs);
+      // kafkajs restarts every partition from its committed offset after a join: shards of the
+      // previous generation that no handler drained (a join kafkajs announced no other way) end here.
+      set.abandonAll();
       c.reportProblem(null);
     });
+    // Sent right before kafkajs's JoinGroup, after its handlers returned: shards not drained by a
+    // handler that saw the rebalance stop committing now (see partition-shards.ts).
+    cons.on(cons.events.REBALANCING, () => set.abandonAll());
     cons.on(cons.events.CRASH, (e) => {
       if (stopRequested) return;
       const err = e.payload.error;
@@ -138,9 +132,14 @@ export function createKafkaSource(spec: MappingSpec, opts: KafkaSourceOptions = 
         return;
       }
       if (batch.isEmpty() || !isRunning() || isStale()) return;
+      if (set.revoking) {
+        // A revoke is draining: this batch is read again from where the revoke leaves the partition.
+        await set.revoking;
+        return;
+      }
       const key = `${batch.topic}-${batch.partition}`;
       if (await positioner.seekIfNeeded(cons, batch)) return; // AT_TIMESTAMP: position first
-      let shard = shards.get(key);
+      let shard = set.get(key);
       if (!shard) {
         shard = new PartitionShard({
           ctx: c,
@@ -149,23 +148,37 @@ export function createKafkaSource(spec: MappingSpec, opts: KafkaSourceOptions = 
           source: cn.source,
           commit: (offset) => cons.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: offset.toString() }]),
         });
-        shards.set(key, shard);
+        set.add(shard);
       }
       const s = shard;
-      const records = batch.messages.map((m) => kafkaPolledRecord(key, batch.topic, batch.partition, m));
+      const records = kafkaPolledRecords(key, batch.topic, batch.partition, batch.messages);
       try {
         await withHeartbeats(s.sink.push(records, stopAc.signal), heartbeat, heartbeatMs, c.clock);
+        s.pushed(records[0]!.ref as bigint, records[records.length - 1]!.ref as bigint);
         resolveOffset(batch.lastOffset());
-        if (c.events.has('offsetLag')) {
-          c.events.emit('offsetLag', { mapping: spec.UUID, shard: s.sink.shardId, lag: Number(batch.offsetLag()) });
+        const lag = batch.offsetLag();
+        if (c.events.has('offsetLag')) c.events.emit('offsetLag', { mapping: spec.UUID, shard: s.sink.shardId, lag: Number(lag) });
+        if (lag === '0') {
+          // Caught up: nothing to read ahead, so hold the partition until its records finished
+          // (a rebalance seen meanwhile then drains the shards before kafkajs rejoins).
+          await withHeartbeats(Promise.race([s.sink.drained(stopAc.signal), s.whenClosed()]), heartbeat, heartbeatMs, c.clock);
+        } else {
+          await heartbeat(); // a rebalance seen here, inside a handler, drains before the rejoin
         }
-        // Hold the partition until its records finished (or the shard was closed).
-        await withHeartbeats(Promise.race([s.sink.drained(stopAc.signal), s.whenClosed()]), heartbeat, heartbeatMs, c.clock);
       } catch (err) {
-        // Rebalance, crash or stop while holding: let in-flight work finish within the deadline,
-        // then give the partition up uncommitted beyond what finished.
-        await closeShard(s, stopRequested ? 0 : revokeMs);
-        if (stopRequested) return;
+        if (stopRequested) {
+          await set.close(s, 0); // stop() drains the shards with its own deadline
+          return;
+        }
+        if (set.get(key) !== s) {
+          // The shard was ended by a revoke or a join: its records are read again from the
+          // position that left; nothing of this batch was resolved past it.
+          await set.revoking;
+          return;
+        }
+        // The group failed under this handler (heartbeat error): kafkajs rejoins only after it
+        // returns, so every shard gets the revoke deadline to finish and commit first.
+        await set.revoke(revokeMs);
         throw err;
       }
     };
@@ -184,7 +197,7 @@ export function createKafkaSource(spec: MappingSpec, opts: KafkaSourceOptions = 
   const rebuild = (c: SourceContext, k: Kafka, cn: KafkaConnection): Promise<void> =>
     (rebuilding ??= (async () => {
       try {
-        await Promise.allSettled([...shards.values()].map((s) => closeShard(s, 0)));
+        await shards.closeAll(0);
         assigned.clear();
         const old = consumer;
         consumer = undefined;
@@ -248,7 +261,7 @@ export function createKafkaSource(spec: MappingSpec, opts: KafkaSourceOptions = 
       stopRequested = true;
       const deadline = o.deadlineMs ?? opts.stopDeadlineMs ?? 30_000;
       // Shards first: handlers holding partitions are released as their shards drain or are abandoned.
-      const closing = Promise.allSettled([...shards.values()].map((s) => closeShard(s, deadline)));
+      const closing = shards.closeAll(deadline);
       stopAc.abort();
       await closing;
       // A consumer being (re)built may sit in a group join for a long time: disconnect whatever
@@ -266,7 +279,7 @@ export function createKafkaSource(spec: MappingSpec, opts: KafkaSourceOptions = 
       const how = await Promise.race([done, late]);
       cancel?.();
       if (how === 'late') ctx?.logger.warn('Kafka consumer did not leave the group in time', { mappingUuid: spec.UUID });
-      await Promise.allSettled([...shards.values()].map((s) => closeShard(s, 0)));
+      await shards.closeAll(0);
     })());
 
   return {

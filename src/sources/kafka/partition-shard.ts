@@ -20,6 +20,9 @@ export class PartitionShard {
   readonly #logger: Logger;
   #owned = true;
   #committed = -1n;
+  /** First and last offset handed to the sink (-1n before the first push). */
+  #firstPushed = -1n;
+  #lastPushed = -1n;
   #closing: Promise<void> | undefined;
   #onClosed: (() => void)[] = [];
 
@@ -70,6 +73,39 @@ export class PartitionShard {
     this.#committed = next;
   }
 
+  /** The source hands records `first..last` of this partition to the sink (in order). */
+  pushed(first: bigint, last: bigint): void {
+    if (this.#firstPushed < 0n) this.#firstPushed = first;
+    this.#lastPushed = last;
+  }
+
+  /**
+   * Where this partition must be read again from after the shard ended: the first offset it
+   * did not commit, or undefined when every record handed to it was committed (or none was).
+   */
+  get resumeOffset(): bigint | undefined {
+    if (this.#firstPushed < 0n || this.#committed > this.#lastPushed) return undefined;
+    return this.#committed >= 0n ? this.#committed : this.#firstPushed;
+  }
+
+  /**
+   * Ends the shard now: from this call on nothing more is committed (a checkpoint that arrives
+   * later is dropped), buffered records are released, in-flight invokes finish uncommitted.
+   */
+  abandon(): void {
+    this.#owned = false;
+    if (!this.#closing) this.#wakeClosed();
+    // A drain already in progress is ended by the abandon (the pipeline escalates the close).
+    const done = this.sink.close({ mode: 'abandon' }).catch(() => undefined);
+    this.#closing ??= done;
+  }
+
+  #wakeClosed(): void {
+    const waiters = this.#onClosed;
+    this.#onClosed = [];
+    for (const w of waiters) w();
+  }
+
   /** Resolves when the shard is closed (revoked, stopped, or the consumer crashed). */
   whenClosed(): Promise<void> {
     if (this.#closing) return this.#closing;
@@ -82,9 +118,7 @@ export class PartitionShard {
    */
   close(deadlineMs: number): Promise<void> {
     return (this.#closing ??= (async () => {
-      const waiters = this.#onClosed;
-      this.#onClosed = [];
-      for (const w of waiters) w();
+      this.#wakeClosed();
       let cancel: (() => void) | undefined;
       const ac = new AbortController();
       const timedOut = new Promise<'timeout'>((resolve) => {

@@ -11,7 +11,7 @@ import { SourceError } from '../../../src/core/errors.js';
 import { AWS, MOCK_OPTS, kafkaContext, kafkaMapping } from './helpers.js';
 
 describe('Kafka source', { concurrency: true }, () => {
-  const topics = Array.from({ length: 6 }, (_, i) => uniqueName(`t${i}`));
+  const topics = Array.from({ length: 8 }, (_, i) => uniqueName(`t${i}`));
   let mock: KafkaMock;
   before(async () => {
     mock = await startKafkaMock({ brokers: 3, topics: topics.map((name) => ({ name, partitions: 3 })) });
@@ -194,5 +194,81 @@ describe('Kafka source', { concurrency: true }, () => {
     const offs = ctx.all.map((r) => Number(r.id));
     assert.ok(offs.every((o) => o >= 5), `only records after the start position: ${offs.join(',')}`);
     assert.deepEqual(offs, [...offs].sort((x, y) => x - y));
+  });
+
+  test('reads ahead of unsettled records; commits only up to the checkpoint; a new consumer resumes there', async (t) => {
+    const topic = topics[6]!;
+    const groupId = uniqueName('g');
+    // Three record batches: the mock answers one per Fetch, so reading all three needs read-ahead.
+    await produce(mock.brokers, topic, Array.from({ length: 3000 }, (_, i) => ({ partition: 0, value: `v${i}` })));
+    const mapping = kafkaMapping(mock.brokers, topic, { SelfManagedKafkaEventSourceConfig: { ConsumerGroupId: groupId } });
+    const ctx = kafkaContext(mapping, 'hold');
+    const source = createKafkaSource(mapping, MOCK_OPTS);
+    t.after(() => source.stop({ deadlineMs: 100 }));
+    await source.start(ctx);
+    const shard = await waitFor(() => ctx.shards.get(shardId(`${topic}-0`)), { timeoutMs: 20_000 });
+    await waitFor(() => shard.records.length === 3000, { timeoutMs: 20_000, message: 'all three batches pushed while none is settled' });
+    assert.deepEqual(
+      shard.records.map((r) => Number(r.id)),
+      Array.from({ length: 3000 }, (_, i) => i),
+      'in order, each once',
+    );
+
+    const admin = testKafka(mock.brokers).admin();
+    await admin.connect();
+    t.after(() => admin.disconnect());
+    const committed = async (): Promise<string | undefined> =>
+      (await admin.fetchOffsets({ groupId, topics: [topic] }))[0]?.partitions.find((p) => p.partition === 0)?.offset;
+    assert.equal(await committed(), '-1', 'reading ahead commits nothing');
+    await shard.committer.checkpoint(shard.records[1499]!);
+    assert.equal(await committed(), '1500', 'the commit stops at the settled record, inside the second batch');
+    await source.stop({ deadlineMs: 100 });
+    assert.equal(await committed(), '1500', 'stopping with read-ahead records unsettled commits nothing more');
+
+    const ctx2 = kafkaContext(mapping, 'checkpoint');
+    const again = createKafkaSource(mapping, MOCK_OPTS);
+    t.after(() => again.stop({ deadlineMs: 100 }));
+    await again.start(ctx2);
+    await waitFor(() => ctx2.all.length >= 1500, { timeoutMs: 20_000 });
+    assert.equal(ctx2.all[0]!.id, '1500', 'resumes at the committed offset, not at the read-ahead position');
+    assert.equal(ctx2.all.length, 1500);
+  });
+
+  test('a rebalance revokes partitions with buffered records: none of them is committed, the owners read them again', async (t) => {
+    const topic = topics[7]!;
+    const groupId = uniqueName('g');
+    await produce(mock.brokers, topic, Array.from({ length: 3000 }, (_, i) => ({ partition: i % 3, value: String(i) })));
+    const mapping = kafkaMapping(mock.brokers, topic, { SelfManagedKafkaEventSourceConfig: { ConsumerGroupId: groupId } });
+    const a = kafkaContext(mapping, 'hold');
+    const sa = createKafkaSource(mapping, MOCK_OPTS);
+    t.after(() => sa.stop({ deadlineMs: 100 }));
+    await sa.start(a);
+    await waitFor(() => a.all.length === 3000, { timeoutMs: 30_000, message: 'first member buffered every record' });
+    const before = [...a.shards.values()];
+    assert.equal(before.length, 3);
+
+    const b = kafkaContext(mapping, 'hold');
+    const sb = createKafkaSource(mapping, MOCK_OPTS);
+    t.after(() => sb.stop({ deadlineMs: 100 }));
+    await sb.start(b);
+    await waitFor(() => sa.assigned.size > 0 && sb.assigned.size > 0 && sa.assigned.size + sb.assigned.size === 3, {
+      timeoutMs: 30_000,
+      message: 'the second member took partitions over',
+    });
+    await waitFor(() => b.all.length > 0, { timeoutMs: 20_000 });
+    for (const s of before) assert.equal(s.closed, 'abandon', `${s.shardId}: unfinished records abandoned by the revoke`);
+
+    // The first member's records finish after the revoke: nothing may be committed for them.
+    for (const s of before) await s.committer.checkpoint(s.records[s.records.length - 1]!);
+    const admin = testKafka(mock.brokers).admin();
+    await admin.connect();
+    t.after(() => admin.disconnect());
+    const offsets = (await admin.fetchOffsets({ groupId, topics: [topic] }))[0]!.partitions;
+    assert.deepEqual(
+      offsets.map((p) => p.offset),
+      ['-1', '-1', '-1'],
+      'no commit for records that were only buffered when their partition was revoked',
+    );
+    for (const [, s] of b.shards) assert.equal(s.records[0]!.id, '0', `${s.shardId}: the new owner reads from the committed offset`);
   });
 });
