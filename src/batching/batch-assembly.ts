@@ -7,13 +7,16 @@
  */
 import type { PolledRecord } from '../sources/source.js';
 
-/** The batcher's buffer, one slot per accepted record, index-aligned. */
+/** The batcher's buffer (RecordBuffer), one slot per accepted record. */
 export interface BufferColumns {
-  readonly records: readonly PolledRecord[];
+  /** Slots in the buffer (claimed or not). */
+  readonly length: number;
+  /** The record in a slot (sequential access is cheap). */
+  recordAt(slot: number): PolledRecord;
   /** The interned key id of each record (KeyLocks); only read when `held` is given. */
   readonly keyIds: readonly number[];
-  /** 1 = already in a batch (claimed out of order under ParallelizationFactor > 1); undefined = none. */
-  readonly taken: readonly number[] | undefined;
+  /** The first slot at or after `i` not claimed yet (claimed out of order slots are jumped over). */
+  nextUntaken(i: number): number;
 }
 
 export interface Selection {
@@ -46,16 +49,16 @@ export interface SelectOptions {
 }
 
 export function selectBatch(buf: BufferColumns, from: number, o: SelectOptions): Selection {
-  if (o.held === undefined && !o.takenAhead) return selectRun(buf.records, from, o);
+  if (o.held === undefined && !o.takenAhead) return selectRun(buf, from, o);
   return selectSkipping(buf, from, o);
 }
 
 /** No key held, nothing taken ahead: the batch is the longest fitting run from `from`. */
-function selectRun(records: readonly PolledRecord[], from: number, o: SelectOptions): Selection {
+function selectRun(buf: BufferColumns, from: number, o: SelectOptions): Selection {
   let bytes = o.overheadBytes;
-  const end = Math.min(records.length, from + o.scanLimit, from + o.batchSize);
+  const end = Math.min(buf.length, from + o.scanLimit, from + o.batchSize);
   for (let i = from; i < end; i++) {
-    const add = records[i]!.payloadBytes + (i > from ? 1 : 0);
+    const add = buf.recordAt(i).payloadBytes + (i > from ? 1 : 0);
     if (bytes + add > o.limitBytes) {
       if (i === from) return { indices: undefined, count: 1, bytes: bytes + add, full: true, oversized: i };
       return { indices: undefined, count: i - from, bytes, full: true };
@@ -68,17 +71,16 @@ function selectRun(records: readonly PolledRecord[], from: number, o: SelectOpti
 
 /** Skips taken records and records of held keys (a skipped key stays skipped for the whole scan). */
 function selectSkipping(buf: BufferColumns, from: number, o: SelectOptions): Selection {
-  const { records, keyIds, taken } = buf;
+  const keyIds = buf.keyIds;
   const indices: number[] = [];
   let bytes = o.overheadBytes;
-  const end = Math.min(records.length, from + o.scanLimit);
+  const end = Math.min(buf.length, from + o.scanLimit);
   // Held keys do not change during the scan, so later records of a held key are never taken
   // ahead of earlier ones.
   const held = o.held;
-  for (let i = from; i < end; i++) {
-    if (taken !== undefined && taken[i] === 1) continue;
+  for (let i = buf.nextUntaken(from); i < end; i = buf.nextUntaken(i + 1)) {
     if (held !== undefined && held[keyIds[i]!] === 1) continue;
-    const add = records[i]!.payloadBytes + (indices.length > 0 ? 1 : 0);
+    const add = buf.recordAt(i).payloadBytes + (indices.length > 0 ? 1 : 0);
     if (bytes + add > o.limitBytes) {
       if (indices.length === 0) return { indices: [i], count: 1, bytes: bytes + add, full: true, oversized: i };
       return { indices, count: indices.length, bytes, full: true };

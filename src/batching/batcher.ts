@@ -183,7 +183,7 @@ export class Batcher {
       // The contiguous run from head: copied out with slices.
       const a = buf.head;
       const b = a + count;
-      records = buf.records.slice(a, b);
+      records = buf.recordsOfRun(a, b);
       seqs = buf.seqsOfRun(a, b);
       if (this.#interned) keyIds = buf.keyIds.slice(a, b);
       buf.claimRun(count);
@@ -192,7 +192,7 @@ export class Batcher {
       if (this.#interned) keyIds = new Array<number>(count);
       for (let j = 0; j < count; j++) {
         const i = indices[j]!;
-        records[j] = buf.records[i]!;
+        records[j] = buf.recordAt(i);
         if (keyIds) keyIds[j] = buf.keyIds[i]!;
       }
       seqs = buf.seqsOf(indices);

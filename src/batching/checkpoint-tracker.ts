@@ -15,16 +15,18 @@ export interface Advance<R> {
   readonly weight: number;
 }
 
-/** Most records pushed through one spread call. */
-const APPEND_STEP = 4096;
-
 export class CheckpointTracker<R> {
   readonly #weightOf: (record: R) => number;
-  #items: (R | undefined)[] = [];
-  /** Finished flags, index-aligned with #items (capacity grows by doubling). */
+  // Registered records as runs (each addRun's array, kept as it is), by first index.
+  #runs: (readonly R[])[] = [];
+  #runStart: number[] = [];
+  /** Run of the last index looked up (the prefix moves forward). */
+  #cursor = 0;
+  #length = 0;
+  /** Finished flags by index (capacity grows by doubling). */
   #done = new Uint8Array(1024);
   #head = 0;
-  /** Sequence number of `#items[#head]`. */
+  /** Sequence number of index `#head`. */
   #base = 0;
 
   /** `weightOf`: a record's weight (payload bytes) for `Advance.weight`. Default 0. */
@@ -37,27 +39,32 @@ export class CheckpointTracker<R> {
     return this.addRun([record]);
   }
 
-  /** Registers the shard's next records in order; returns the first one's sequence number. */
+  /**
+   * Registers the shard's next records in order (the array is kept: the caller must not change
+   * it afterwards); returns the first one's sequence number.
+   */
   addRun(records: readonly R[]): number {
     const first = this.nextSeq;
     const n = records.length;
     if (n === 0) return first;
-    const need = this.#items.length + n;
+    const need = this.#length + n;
     if (need > this.#done.length) {
       let cap = this.#done.length * 2;
       while (cap < need) cap *= 2;
       const grown = new Uint8Array(cap);
-      grown.set(this.#done.subarray(0, this.#items.length));
+      grown.set(this.#done.subarray(0, this.#length));
       this.#done = grown;
     }
-    for (let i = 0; i < n; i += APPEND_STEP) this.#items.push(...(n <= APPEND_STEP ? records : records.slice(i, i + APPEND_STEP)));
+    this.#runs.push(records);
+    this.#runStart.push(this.#length);
+    this.#length = need;
     return first;
   }
 
   /** Marks one record finished. Finishing twice or a record already passed is a no-op. */
   finish(seq: number): void {
     const i = seq - this.#base + this.#head;
-    if (i < this.#head || i >= this.#items.length) return;
+    if (i < this.#head || i >= this.#length) return;
     this.#done[i] = 1;
   }
 
@@ -66,7 +73,7 @@ export class CheckpointTracker<R> {
     const off = this.#head - this.#base;
     const done = this.#done;
     const head = this.#head;
-    const len = this.#items.length;
+    const len = this.#length;
     for (let j = 0; j < seqs.length; j++) {
       const i = seqs[j]! + off;
       if (i >= head && i < len) done[i] = 1;
@@ -75,12 +82,12 @@ export class CheckpointTracker<R> {
 
   /** Records registered and not yet passed by the prefix. */
   get size(): number {
-    return this.#items.length - this.#head;
+    return this.#length - this.#head;
   }
 
   /** Sequence number the next `add` returns. */
   get nextSeq(): number {
-    return this.#base + this.#items.length - this.#head;
+    return this.#base + this.#length - this.#head;
   }
 
   /**
@@ -91,37 +98,60 @@ export class CheckpointTracker<R> {
   advance(): Advance<R> | undefined {
     const start = this.#head;
     const done = this.#done;
-    const items = this.#items;
-    const len = items.length;
+    const len = this.#length;
     let i = start;
+    while (i < len && done[i] === 1) i++;
+    if (i === start) return undefined;
+    // Weigh the passed records run by run; the last one is the checkpoint.
     let weight = 0;
     let last: R | undefined;
-    while (i < len && done[i] === 1) {
-      last = items[i] as R;
-      weight += this.#weightOf(last);
-      items[i] = undefined;
-      i++;
+    let r = this.#runOf(start);
+    for (let j = start; j < i; ) {
+      const run = this.#runs[r]!;
+      const rs = this.#runStart[r]!;
+      const end = Math.min(i, rs + run.length);
+      for (let k = j; k < end; k++) weight += this.#weightOf(run[k - rs]!);
+      last = run[end - 1 - rs];
+      j = end;
+      if (j < i) r++;
     }
-    if (i === start) return undefined;
+    this.#cursor = r;
     this.#head = i;
     this.#base += i - start;
     this.#compact();
     return { last: last as R, count: i - start, weight };
   }
 
+  /** Index of the run holding index `i`. */
+  #runOf(i: number): number {
+    const starts = this.#runStart;
+    let c = this.#cursor < starts.length && starts[this.#cursor]! <= i ? this.#cursor : 0;
+    while (c + 1 < starts.length && starts[c + 1]! <= i) c++;
+    return c;
+  }
+
   #compact(): void {
-    const len = this.#items.length;
+    const len = this.#length;
     if (this.#head === len) {
-      this.#items = [];
       this.#done.fill(0, 0, len);
+      this.#runs = [];
+      this.#runStart = [];
+      this.#cursor = 0;
+      this.#length = 0;
       this.#head = 0;
       return;
     }
     if (this.#head < 1024 || this.#head * 2 < len) return;
-    const h = this.#head;
-    this.#items = this.#items.slice(h);
-    this.#done.copyWithin(0, h, len);
-    this.#done.fill(0, len - h, len);
-    this.#head = 0;
+    // Drop the runs wholly before the head; indices shift down by the first kept run's start.
+    const r = this.#runOf(this.#head);
+    const d = this.#runStart[r]!;
+    if (d === 0) return;
+    this.#runs = this.#runs.slice(r);
+    this.#runStart = this.#runStart.slice(r).map((x) => x - d);
+    this.#cursor = 0;
+    this.#done.copyWithin(0, d, len);
+    this.#done.fill(0, len - d, len);
+    this.#length = len - d;
+    this.#head -= d;
   }
 }

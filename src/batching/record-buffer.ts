@@ -1,52 +1,49 @@
 /**
- * The batcher's buffer of one shard: accepted records in shard order, one slot each, kept in
- * columns so that accepting a poll costs one bulk append, not an object per record.
+ * The batcher's buffer of one shard: accepted records in shard order, one slot each, so that
+ * accepting a poll costs no work per record (ParallelizationFactor 1).
  *
- * - `records`: the records themselves (appended in bulk).
- * - runs: each append is a run of records with consecutive sequence numbers accepted at one
- *   moment; a slot's sequence number and acceptance time are derived from its run.
- * - `taken`: 1 for a slot claimed out of order (ParallelizationFactor > 1 skipping held keys);
- *   created on the first such claim, slots claimed in order are simply passed by `head`.
- * - `keyIds`: interned partition-key ids, filled once keys are interned (KeyLocks).
+ * - runs: each append is a run — the source's array itself (kept, not copied: ShardSink.push
+ *   hands it over), its first slot, the sequence number of its first record (the rest follow
+ *   consecutively) and when it was accepted. A slot's record, sequence number and acceptance time
+ *   come from its run.
+ * - claimed-out-of-order slots (ParallelizationFactor > 1 skipping held keys): a forward-pointer
+ *   column created on the first such claim — `next[i] === i` for a slot still buffered, else a
+ *   pointer towards the next one (union-find with path halving), so scans jump over claimed runs.
+ *   Slots claimed in order are simply passed by `head`.
+ * - `keyIds`: interned partition-key ids by slot, filled once keys are interned (KeyLocks).
  *
- * Slots before `head` are gone. When `head` passes every slot the columns start over; a large
- * claimed prefix is dropped by slicing.
+ * Slots before `head` are gone. When `head` passes every slot the buffer starts over; runs wholly
+ * before `head` are dropped (and slots renumbered) once that prefix is large.
  */
 import type { PolledRecord } from '../sources/source.js';
 
-/** Most records pushed through one spread call (keeps the argument list small). */
-const APPEND_STEP = 4096;
-/** The claimed prefix is dropped once it is this long and at least half the columns. */
+/** Runs wholly before `head` are dropped once they hold this many slots and half the buffer. */
 const COMPACT_AT = 4096;
 
 export class RecordBuffer {
-  #records: PolledRecord[] = [];
-  #keyIds: number[] = [];
-  #taken: number[] | undefined;
   // Runs, by their first slot (ascending).
+  #runs: (readonly PolledRecord[])[] = [];
   #runSlot: number[] = [];
   #runSeq: number[] = [];
   #runAt: number[] = [];
+  /** Run of the last slot looked up (sequential access is O(1)). */
+  #cursor = 0;
+  #length = 0;
+  #keyIds: number[] = [];
+  #next: number[] | undefined;
   #head = 0;
   /** Claimed slots at or after `head`. */
   #takenAhead = 0;
 
-  get records(): readonly PolledRecord[] {
-    return this.#records;
-  }
   /** Key ids by slot (only meaningful once interned). */
   get keyIds(): readonly number[] {
     return this.#keyIds;
-  }
-  /** Out-of-order claim flags by slot, or undefined while every claim has been in order. */
-  get taken(): readonly number[] | undefined {
-    return this.#taken;
   }
   get head(): number {
     return this.#head;
   }
   get length(): number {
-    return this.#records.length;
+    return this.#length;
   }
   /** True when some slot at or after `head` is already claimed. */
   get takenAhead(): boolean {
@@ -54,28 +51,60 @@ export class RecordBuffer {
   }
 
   /**
-   * Appends `records` with sequence numbers `firstSeq`, `firstSeq + 1`, ... accepted at `at`.
-   * `keyId`, when given, interns each record's key (the batcher locks by key).
+   * Appends `records` (kept as they are: the caller must not change the array afterwards) with
+   * sequence numbers `firstSeq`, `firstSeq + 1`, ... accepted at `at`. `keyId`, when given,
+   * interns each record's key (the batcher locks by key).
    */
   append(records: readonly PolledRecord[], firstSeq: number, at: number, keyId?: (r: PolledRecord) => number): void {
-    if (records.length === 0) return;
-    const slot = this.#records.length;
+    const n = records.length;
+    if (n === 0) return;
+    const slot = this.#length;
+    this.#runs.push(records);
     this.#runSlot.push(slot);
     this.#runSeq.push(firstSeq);
     this.#runAt.push(at);
-    for (let i = 0; i < records.length; i += APPEND_STEP) {
-      this.#records.push(...(records.length <= APPEND_STEP ? records : records.slice(i, i + APPEND_STEP)));
+    this.#length += n;
+    if (keyId) for (let i = 0; i < n; i++) this.#keyIds.push(keyId(records[i]!));
+    const nx = this.#next;
+    if (nx) for (let i = 0; i < n; i++) nx.push(slot + i);
+  }
+
+  /** The record in `slot` (fastest when slots are visited in increasing order). */
+  recordAt(slot: number): PolledRecord {
+    const r = this.#runOf(slot);
+    return this.#runs[r]![slot - this.#runSlot[r]!]!;
+  }
+
+  /** The first slot at or after `i` not yet claimed (`length` when there is none). */
+  nextUntaken(i: number): number {
+    const nx = this.#next;
+    if (nx === undefined) return i;
+    const len = nx.length;
+    let j = i;
+    while (j < len && nx[j] !== j) {
+      const k = nx[j]!;
+      if (k < len) nx[j] = nx[k]!; // path halving
+      j = k;
     }
-    if (keyId) for (let i = 0; i < records.length; i++) this.#keyIds.push(keyId(records[i]!));
-    const taken = this.#taken;
-    if (taken) for (let i = 0; i < records.length; i++) taken.push(0);
+    return j < len ? j : len;
   }
 
   /** Interns every slot's key from now on (slots before `head` and claimed ones get -1). */
   intern(keyId: (r: PolledRecord) => number): void {
-    const ids = new Array<number>(this.#records.length).fill(-1);
-    for (let i = this.#head; i < ids.length; i++) if (this.#taken?.[i] !== 1) ids[i] = keyId(this.#records[i]!);
+    const ids = new Array<number>(this.#length).fill(-1);
+    for (let i = this.nextUntaken(this.#head); i < ids.length; i = this.nextUntaken(i + 1)) ids[i] = keyId(this.recordAt(i));
     this.#keyIds = ids;
+  }
+
+  /** The records of the contiguous slots [a, b). */
+  recordsOfRun(a: number, b: number): PolledRecord[] {
+    const r = this.#runOf(a);
+    const start = this.#runSlot[r]!;
+    const run = this.#runs[r]!;
+    if (b - start <= run.length) return run.slice(a - start, b - start);
+    const out = new Array<PolledRecord>(b - a);
+    for (let s = a; s < b; s++) out[s - a] = this.recordAt(s);
+    return out;
   }
 
   /** Sequence numbers of the contiguous slots [a, b). */
@@ -115,8 +144,8 @@ export class RecordBuffer {
 
   /** Claims the given ascending slots out of order. */
   claimSlots(slots: readonly number[]): void {
-    const taken = (this.#taken ??= new Array<number>(this.#records.length).fill(0));
-    for (let j = 0; j < slots.length; j++) taken[slots[j]!] = 1;
+    const nx = (this.#next ??= Array.from({ length: this.#length }, (_, i) => i));
+    for (let j = 0; j < slots.length; j++) nx[slots[j]!] = slots[j]! + 1;
     this.#takenAhead += slots.length;
     this.#skipTaken();
   }
@@ -125,9 +154,8 @@ export class RecordBuffer {
   drain(): { records: PolledRecord[]; keyIds: number[] } {
     const records: PolledRecord[] = [];
     const keyIds: number[] = [];
-    for (let i = this.#head; i < this.#records.length; i++) {
-      if (this.#taken?.[i] === 1) continue;
-      records.push(this.#records[i]!);
+    for (let i = this.nextUntaken(this.#head); i < this.#length; i = this.nextUntaken(i + 1)) {
+      records.push(this.recordAt(i));
       keyIds.push(this.#keyIds[i] ?? -1);
     }
     this.#clear();
@@ -137,6 +165,13 @@ export class RecordBuffer {
   /** Index of the run holding `slot` (the last run starting at or before it). */
   #runOf(slot: number): number {
     const starts = this.#runSlot;
+    let c = this.#cursor;
+    if (c < starts.length && starts[c]! <= slot) {
+      // Forward from the last lookup: usually the same run or the next one.
+      while (c + 1 < starts.length && starts[c + 1]! <= slot) c++;
+      this.#cursor = c;
+      return c;
+    }
     let lo = 0;
     let hi = starts.length - 1;
     while (lo < hi) {
@@ -144,46 +179,46 @@ export class RecordBuffer {
       if (starts[mid]! <= slot) lo = mid;
       else hi = mid - 1;
     }
+    this.#cursor = lo;
     return lo;
   }
 
   #skipTaken(): void {
-    const taken = this.#taken;
-    const len = this.#records.length;
-    if (taken) {
-      while (this.#head < len && taken[this.#head] === 1) {
-        this.#head++;
-        this.#takenAhead--;
-      }
+    if (this.#next) {
+      // Every slot between the old and the new head is claimed.
+      const h = this.nextUntaken(this.#head);
+      this.#takenAhead -= h - this.#head;
+      this.#head = h;
     }
-    if (this.#head >= len) this.#clear();
-    else if (this.#head >= COMPACT_AT && this.#head * 2 >= len) this.#dropPrefix(this.#head);
+    if (this.#head >= this.#length) this.#clear();
+    else if (this.#head >= COMPACT_AT && this.#head * 2 >= this.#length) this.#dropRunsBeforeHead();
   }
 
-  #dropPrefix(h: number): void {
-    this.#records = this.#records.slice(h);
-    if (this.#keyIds.length > 0) this.#keyIds = this.#keyIds.slice(h);
-    if (this.#taken) this.#taken = this.#taken.slice(h);
-    // Keep the run holding slot h and every later one; the first kept run now starts at h.
-    const r = this.#runOf(h);
-    const slots = this.#runSlot.slice(r);
-    const seqs = this.#runSeq.slice(r);
-    seqs[0] = seqs[0]! + (h - slots[0]!);
-    slots[0] = h;
-    for (let i = 0; i < slots.length; i++) slots[i] = slots[i]! - h;
-    this.#runSlot = slots;
-    this.#runSeq = seqs;
+  /** Drops the runs that lie wholly before `head`; slots are renumbered from the first kept run. */
+  #dropRunsBeforeHead(): void {
+    const r = this.#runOf(this.#head);
+    const d = this.#runSlot[r]!;
+    if (r === 0 || d === 0) return;
+    this.#runs = this.#runs.slice(r);
+    this.#runSlot = this.#runSlot.slice(r).map((s) => s - d);
+    this.#runSeq = this.#runSeq.slice(r);
     this.#runAt = this.#runAt.slice(r);
-    this.#head = 0;
+    this.#cursor = 0;
+    if (this.#keyIds.length > 0) this.#keyIds = this.#keyIds.slice(d);
+    if (this.#next) this.#next = this.#next.slice(d).map((v) => v - d);
+    this.#length -= d;
+    this.#head -= d;
   }
 
   #clear(): void {
-    this.#records = [];
-    this.#keyIds = [];
-    this.#taken = undefined;
+    this.#runs = [];
     this.#runSlot = [];
     this.#runSeq = [];
     this.#runAt = [];
+    this.#cursor = 0;
+    this.#length = 0;
+    this.#keyIds = [];
+    this.#next = undefined;
     this.#head = 0;
     this.#takenAhead = 0;
   }

@@ -67,7 +67,8 @@ export interface ShardSink {
   /**
    * Hands records of this shard, in order. Resolves once they are accepted; waits while the
    * shard holds its limit of polled-but-unfinished data (backpressure: a source that is ahead
-   * waits). Rejects with AbortedError when `signal` aborts or the shard is closed.
+   * waits). Rejects with AbortedError when `signal` aborts or the shard is closed. The sink keeps
+   * the array itself (no copy): the caller must not change it afterwards.
    */
   push(records: readonly PolledRecord[], signal?: AbortSignal): Promise<void>;
   /** Records accepted and not yet finished. */
