@@ -70,3 +70,46 @@ describe('CheckpointTracker', () => {
     }
   });
 });
+
+describe('CheckpointTracker runs', () => {
+  test('runs of many sizes, random finishes, across compactions: last, count and weight agree with a model', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const rng = createRng(seed);
+      const t = new CheckpointTracker<{ n: number; w: number }>((r) => r.w);
+      const all: { n: number; w: number }[] = [];
+      const finished = new Set<number>();
+      let checkpoint = -1;
+      for (let step = 0; step < 300; step++) {
+        if (rng.next() < 0.4) {
+          const run = Array.from({ length: 1 + rng.int(rng.next() < 0.2 ? 2500 : 50) }, () => ({ n: all.length, w: 1 + rng.int(9) }));
+          const first = t.addRun(run);
+          assert.equal(first, all.length, `seed ${seed}`);
+          for (const r of run) all.push(r);
+        } else if (all.length > checkpoint + 1) {
+          // Finish a random stretch after the checkpoint (sometimes the records right after it).
+          const from = rng.next() < 0.3 ? checkpoint + 1 : checkpoint + 1 + rng.int(all.length - checkpoint - 1);
+          const to = Math.min(all.length, from + 1 + rng.int(400));
+          const seqs: number[] = [];
+          for (let s = from; s < to; s++) {
+            seqs.push(s);
+            finished.add(s);
+          }
+          t.finishAll(seqs);
+        }
+        const a = t.advance();
+        let expect = checkpoint;
+        while (finished.has(expect + 1)) expect++;
+        if (expect === checkpoint) {
+          assert.equal(a, undefined, `seed ${seed}`);
+          continue;
+        }
+        let weight = 0;
+        for (let s = checkpoint + 1; s <= expect; s++) weight += all[s]!.w;
+        assert.deepEqual(a, { last: all[expect], count: expect - checkpoint, weight }, `seed ${seed} step ${step}`);
+        checkpoint = expect;
+        assert.equal(t.size, all.length - checkpoint - 1);
+        assert.equal(t.nextSeq, all.length);
+      }
+    }
+  });
+});
