@@ -7,7 +7,7 @@
  * ratio = sluice / ceiling (records/s).
  * Batch latency: from the push of a batch's first record to the end of its invoke.
  * Fixed seed and record counts; after one warm-up run of each side, sluice and ceiling rounds
- * alternate and each figure is the median of 3 rounds. Prints one JSON line.
+ * alternate and each figure is the median of 5 rounds. Prints one JSON line.
  *
  * A full GC is forced before every round (rounds independent of each other). Each round's shard
  * pipelines are kept referenced until the next round has run: a daemon's pipelines live for
@@ -40,7 +40,7 @@ const CASES: readonly { batchSize: number; records: number }[] = [
 ];
 const PFS = [1, 10] as const;
 /** Each measurement is repeated; the median run is reported (the machine is shared). */
-const ROUNDS = 3;
+const ROUNDS = 5;
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
 
 /** Per shard, `perShard` records of ~1 KB (event JSON), measured once like a source does. */
