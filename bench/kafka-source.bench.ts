@@ -53,6 +53,8 @@ interface KafkaEvent {
 
 interface SluiceRound {
   readonly rps: number;
+  /** Process CPU time (user + system, all threads) over the measured interval, µs per record. */
+  readonly cpuUsPerRecord: number;
   readonly committedRps: number;
   readonly latencies: number[];
 }
@@ -73,6 +75,8 @@ try {
       SelfManagedKafkaEventSourceConfig: { ConsumerGroupId: uniqueName('g') },
     });
     let first = 0;
+    let cpu0: NodeJS.CpuUsage | undefined;
+    let cpu: NodeJS.CpuUsage | undefined;
     let seen = 0;
     let allSeen = 0;
     let committedParts = 0;
@@ -99,7 +103,10 @@ try {
           latencies.push(now - p.times[lo]!);
         }
       }
-      if (seen >= N && allSeen === 0) allSeen = now;
+      if (seen >= N && allSeen === 0) {
+        allSeen = now;
+        cpu = process.cpuUsage(cpu0);
+      }
       return null;
     };
     const runtime = createInProcessRuntime(spec.FunctionName, handler);
@@ -134,7 +141,10 @@ try {
               },
               push(records, signal) {
                 const t = performance.now();
-                if (first === 0) first = t;
+                if (first === 0) {
+                  first = t;
+                  cpu0 = process.cpuUsage();
+                }
                 if (records.length > 0) {
                   times.offsets.push(Number(records[0]!.id));
                   times.times.push(t);
@@ -172,34 +182,41 @@ try {
     if (seen !== N) throw new Error(`handler saw ${seen} records, expected ${N}`);
     return {
       rps: N / ((allSeen - first) / 1000),
+      cpuUsPerRecord: (cpu!.user + cpu!.system) / N,
       committedRps: N / ((allCommitted - first) / 1000),
       latencies,
     };
   };
 
-  const runPlain = async (): Promise<number> => {
+  const runPlain = async (): Promise<{ rps: number; cpuUsPerRecord: number }> => {
     const consumer = testKafka(mock.brokers).consumer({ groupId: uniqueName('g'), ...mockConsumerSettings });
     let n = 0;
     let first = 0;
     let last = 0;
+    let cpu0: NodeJS.CpuUsage | undefined;
+    let cpu: NodeJS.CpuUsage | undefined;
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await consumer.run({
       partitionsConsumedConcurrently: 3,
       eachBatch: async ({ batch }) => {
-        if (first === 0) first = performance.now();
+        if (first === 0) {
+          first = performance.now();
+          cpu0 = process.cpuUsage();
+        }
         n += batch.messages.length;
         last = performance.now();
+        if (n >= N && !cpu) cpu = process.cpuUsage(cpu0);
       },
     });
     await until(() => n >= N);
     await consumer.disconnect();
-    return N / ((last - first) / 1000);
+    return { rps: N / ((last - first) / 1000), cpuUsPerRecord: (cpu!.user + cpu!.system) / N };
   };
 
   // Alternate three rounds each (the machine is shared; one read takes well under a second) and
   // report the medians.
-  const plainRuns: number[] = [];
+  const plainRuns: { rps: number; cpuUsPerRecord: number }[] = [];
   const sluiceRuns: SluiceRound[] = [];
   for (let round = 0; round < 3; round++) {
     plainRuns.push(await runPlain());
@@ -208,7 +225,9 @@ try {
   const mid = [...sluiceRuns].sort((a, b) => a.rps - b.rps)[Math.floor(sluiceRuns.length / 2)]!;
   const sluice = median(sluiceRuns.map((r) => r.rps));
   const committed = median(sluiceRuns.map((r) => r.committedRps));
-  const plain = median(plainRuns);
+  const plain = median(plainRuns.map((r) => r.rps));
+  const sluiceCpu = median(sluiceRuns.map((r) => r.cpuUsPerRecord));
+  const plainCpu = median(plainRuns.map((r) => r.cpuUsPerRecord));
   const lat = mid.latencies.sort((a, b) => a - b);
   process.stdout.write(
     JSON.stringify({
@@ -222,11 +241,15 @@ try {
       kafkajsEachBatchRecordsPerSec: Math.round(plain),
       ratio: Number((sluice / plain).toFixed(3)),
       committedRatio: Number((committed / plain).toFixed(3)),
+      // CPU is less sensitive than wall time to other load on the machine and to the mock's fetch timing.
+      sluiceCpuUsPerRecord: Number(sluiceCpu.toFixed(2)),
+      kafkajsCpuUsPerRecord: Number(plainCpu.toFixed(2)),
+      cpuRatio: Number((plainCpu / sluiceCpu).toFixed(3)),
       p50BatchLatencyMs: Number(percentile(lat, 50).toFixed(2)),
       p99BatchLatencyMs: Number(percentile(lat, 99).toFixed(2)),
       sluiceRuns: sluiceRuns.map((r) => Math.round(r.rps)),
       sluiceCommittedRuns: sluiceRuns.map((r) => Math.round(r.committedRps)),
-      kafkajsRuns: plainRuns.map(Math.round),
+      kafkajsRuns: plainRuns.map((r) => Math.round(r.rps)),
     }) + '\n',
   );
 } finally {
