@@ -50,29 +50,32 @@ function headerList(h: KafkaMessage['headers']): Record<string, number[]>[] {
  * is read by the caller (`logAppendTime`) where known, CREATE_TIME otherwise.
  */
 export function kafkaEventRecord(topic: string, partition: number, m: KafkaMessage, logAppendTime = false): KafkaEventRecord {
-  // Built property by property in the event's key order (no spreads: this runs once per record).
-  const r = {
-    topic,
-    partition,
-    offset: Number(m.offset),
-    timestamp: Number(m.timestamp),
-    timestampType: logAppendTime ? 'LOG_APPEND_TIME' : 'CREATE_TIME',
-  } as KafkaEventRecord;
-  if (m.key != null) r.key = m.key.toString('base64');
-  if (m.value != null) r.value = m.value.toString('base64');
-  r.headers = headerList(m.headers);
-  return r;
+  // One object literal per shape, in the event's key order (no spreads and no properties added
+  // later: this runs once per record, and a literal is allocated with its final shape).
+  const offset = Number(m.offset);
+  const timestamp = Number(m.timestamp);
+  const timestampType = logAppendTime ? 'LOG_APPEND_TIME' : 'CREATE_TIME';
+  const headers = headerList(m.headers);
+  if (m.key != null) {
+    const key = m.key.toString('base64');
+    return m.value != null
+      ? { topic, partition, offset, timestamp, timestampType, key, value: m.value.toString('base64'), headers }
+      : { topic, partition, offset, timestamp, timestampType, key, headers };
+  }
+  return m.value != null
+    ? { topic, partition, offset, timestamp, timestampType, value: m.value.toString('base64'), headers }
+    : { topic, partition, offset, timestamp, timestampType, headers };
 }
 
 const b64Len = (s: string | undefined): number => (s === undefined ? 0 : s.length);
+/** Powers of ten up to 1e15, all exact doubles. */
+const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
 /** Digits of a non-negative safe integer (offsets, timestamps, partitions) without making a string. */
 function numLen(n: number): number {
   if (n < 0 || !Number.isSafeInteger(n)) return String(n).length;
   let d = 1;
-  while (n >= 10) {
-    n = Math.floor(n / 10);
-    d++;
-  }
+  while (d < 16 && n >= POW10[d]!) d++;
   return d;
 }
 
@@ -121,7 +124,8 @@ export function kafkaPolledRecord(
     arrivalMs: event.timestamp,
     payloadBytes: kafkaRecordBytes(event, topicBytes),
     event,
-    ref: BigInt(m.offset),
+    // From the parsed number when it is exact (about twice as fast as parsing the string again).
+    ref: Number.isSafeInteger(event.offset) ? BigInt(event.offset) : BigInt(m.offset),
   };
 }
 
