@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
-import { startKafkaMock, produce, testKafka } from '../../support/kafka.js';
+import { startKafkaMock, produce } from '../../support/kafka.js';
+import { committedOffsets } from './helpers.js';
 import { uniqueName } from '../../support/names.js';
 import { waitFor } from '../../support/wait.js';
 
@@ -65,16 +66,14 @@ export async function killMemberMidBatch(t: TestContext): Promise<KilledMember> 
   assert.ok(totalSettled < n, 'killed before it finished');
 
   // Commits at the moment of the kill: never ahead of a record the child had not settled.
-  const admin = testKafka(mock.brokers).admin();
-  await admin.connect();
-  t.after(() => admin.disconnect());
-  const [offs] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  const offsets = await (await committedOffsets(mock.brokers, groupId, topic, (fn) => t.after(fn)))();
+  assert.ok(offsets.size > 0, 'the group has committed offsets to read');
   const committedAtKill = new Map<number, number>();
-  for (const p of offs!.partitions) {
-    const c = Number(p.offset);
-    committedAtKill.set(p.partition, c);
-    const s = settled.get(p.partition) ?? new Set<number>();
-    for (let o = 0; o < c; o++) assert.ok(s.has(o), `partition ${p.partition}: committed ${c} but offset ${o} was never settled`);
+  for (const [partition, offset] of offsets) {
+    const c = Number(offset);
+    committedAtKill.set(partition, c);
+    const s = settled.get(partition) ?? new Set<number>();
+    for (let o = 0; o < c; o++) assert.ok(s.has(o), `partition ${partition}: committed ${c} but offset ${o} was never settled`);
   }
   for (const [p, offsets] of delivered) {
     assert.deepEqual(offsets, [...offsets].sort((a, b) => a - b), `child delivered partition ${p} in order`);

@@ -1,7 +1,7 @@
 /** Shared setup for the Kafka source tests: mappings and contexts against the mock cluster. */
 import { testMapping } from '../../support/mapping.js';
 import { createFakeSourceContext, type FakeContext, type SettlePolicy } from '../../support/fake-source-context.js';
-import { mockConsumerSettings } from '../../support/kafka.js';
+import { mockConsumerSettings, testKafka } from '../../support/kafka.js';
 import type { MappingSpec } from '../../../src/core/mapping.js';
 import type { KafkaSourceOptions } from '../../../src/sources/kafka/kafka-source.js';
 
@@ -24,4 +24,23 @@ export function kafkaMapping(brokers: string[], topic: string, over: Partial<Map
 
 export function kafkaContext(mapping: MappingSpec, policy: SettlePolicy, aws: object = AWS): FakeContext {
   return createFakeSourceContext({ mapping, aws: aws as FakeContext['aws'], policy });
+}
+
+/**
+ * Reads a consumer group's committed offsets by partition ('-1' = none) through an admin client
+ * that `after` disconnects (pass the test's `t.after`).
+ */
+export async function committedOffsets(
+  brokers: string[],
+  groupId: string,
+  topic: string,
+  after: (fn: () => Promise<void>) => void,
+): Promise<() => Promise<Map<number, string>>> {
+  const admin = testKafka(brokers).admin();
+  await admin.connect();
+  after(() => admin.disconnect());
+  return async () => {
+    const [offs] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return new Map((offs?.partitions ?? []).map((q) => [q.partition, q.offset]));
+  };
 }

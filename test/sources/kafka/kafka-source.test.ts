@@ -1,14 +1,47 @@
 /** The Kafka source against librdkafka's mock cluster (3 partitions). */
-import { describe, test, before, after } from 'node:test';
+import { describe, test, before, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { startKafkaMock, produce, testKafka, type KafkaMock } from '../../support/kafka.js';
+import { startKafkaMock, produce, type KafkaMock } from '../../support/kafka.js';
 import { uniqueName } from '../../support/names.js';
 import { waitFor } from '../../support/wait.js';
 import { createKafkaSource } from '../../../src/sources/kafka/kafka-source.js';
 import type { KafkaEventRecord } from '../../../src/sources/kafka/event.js';
 import { shardId } from '../../../src/core/ids.js';
 import { SourceError } from '../../../src/core/errors.js';
-import { AWS, MOCK_OPTS, kafkaContext, kafkaMapping } from './helpers.js';
+import { AWS, MOCK_OPTS, committedOffsets, kafkaContext, kafkaMapping } from './helpers.js';
+
+/**
+ * `count` records on partition 0 of `topic` (cluster `brokers`), read by a source whose shard holds them all unsettled;
+ * nothing is committed until `checkpoint(records[at])` commits at + 1, stopping commits nothing
+ * more, and a new consumer of the group reads from at + 1 on (settling as it goes).
+ */
+async function checkpointThenResume(t: TestContext, brokers: string[], topic: string, count: number, at: number) {
+  const groupId = uniqueName('g');
+  await produce(brokers, topic, Array.from({ length: count }, (_, i) => ({ partition: 0, value: `v${i}` })));
+  const mapping = kafkaMapping(brokers, topic, { SelfManagedKafkaEventSourceConfig: { ConsumerGroupId: groupId } });
+  const ctx = kafkaContext(mapping, 'hold');
+  const source = createKafkaSource(mapping, MOCK_OPTS);
+  t.after(() => source.stop({ deadlineMs: 100 }));
+  await source.start(ctx);
+  const shard = await waitFor(() => ctx.shards.get(shardId(`${topic}-0`)), { timeoutMs: 20_000 });
+  await waitFor(() => shard.records.length === count, { timeoutMs: 20_000, message: `all ${count} records pushed while none is settled` });
+  const held = [...shard.records];
+
+  const offsets = await committedOffsets(brokers, groupId, topic, (fn) => t.after(fn));
+  const committed = async (): Promise<string | undefined> => (await offsets()).get(0);
+  assert.equal(await committed(), '-1', 'nothing committed before a checkpoint');
+  await shard.committer.checkpoint(shard.records[at]!);
+  assert.equal(await committed(), String(at + 1), `checkpoint(offset ${at}) commits ${at + 1}`);
+  await source.stop({ deadlineMs: 100 });
+  assert.equal(await committed(), String(at + 1), 'stopping with records unsettled commits nothing more');
+
+  const resumed = kafkaContext(mapping, 'checkpoint');
+  const again = createKafkaSource(mapping, MOCK_OPTS);
+  t.after(() => again.stop({ deadlineMs: 100 }));
+  await again.start(resumed);
+  await waitFor(() => resumed.all.length >= count - at - 1, { timeoutMs: 20_000 });
+  return { held, resumed, committed };
+}
 
 describe('Kafka source', { concurrency: true }, () => {
   const topics = Array.from({ length: 8 }, (_, i) => uniqueName(`t${i}`));
@@ -102,39 +135,9 @@ describe('Kafka source', { concurrency: true }, () => {
   });
 
   test('offsets are committed only on checkpoint; a new consumer resumes at the committed offset', async (t) => {
-    const topic = topics[2]!;
-    const groupId = uniqueName('g');
-    await produce(
-      mock.brokers,
-      topic,
-      Array.from({ length: 10 }, (_, i) => ({ partition: 0, value: `v${i}` })),
-    );
-    const mapping = kafkaMapping(mock.brokers, topic, { SelfManagedKafkaEventSourceConfig: { ConsumerGroupId: groupId } });
-    const ctx = kafkaContext(mapping, 'hold');
-    const source = createKafkaSource(mapping, MOCK_OPTS);
-    t.after(() => source.stop({ deadlineMs: 100 }));
-    await source.start(ctx);
-    const shard = await waitFor(() => ctx.shards.get(shardId(`${topic}-0`)), { timeoutMs: 20_000 });
-    await waitFor(() => shard.records.length === 10);
-
-    const admin = testKafka(mock.brokers).admin();
-    await admin.connect();
-    t.after(() => admin.disconnect());
-    const committed = async (): Promise<string | undefined> =>
-      (await admin.fetchOffsets({ groupId, topics: [topic] }))[0]?.partitions.find((p) => p.partition === 0)?.offset;
-    assert.equal(await committed(), '-1', 'nothing committed before a checkpoint');
-    await shard.committer.checkpoint(shard.records[4]!);
-    assert.equal(await committed(), '5', 'checkpoint(offset 4) commits 5');
-    await source.stop({ deadlineMs: 100 });
-    assert.equal(await committed(), '5', 'stopping commits nothing more');
-
-    const ctx2 = kafkaContext(mapping, 'checkpoint');
-    const again = createKafkaSource(mapping, MOCK_OPTS);
-    t.after(() => again.stop({ deadlineMs: 100 }));
-    await again.start(ctx2);
-    await waitFor(() => ctx2.all.length === 5, { timeoutMs: 20_000 });
+    const { resumed, committed } = await checkpointThenResume(t, mock.brokers, topics[2]!, 10, 4);
     assert.deepEqual(
-      ctx2.all.map((r) => r.id),
+      resumed.all.map((r) => r.id),
       ['5', '6', '7', '8', '9'],
     );
     await waitFor(async () => (await committed()) === '10');
@@ -197,41 +200,15 @@ describe('Kafka source', { concurrency: true }, () => {
   });
 
   test('reads ahead of unsettled records; commits only up to the checkpoint; a new consumer resumes there', async (t) => {
-    const topic = topics[6]!;
-    const groupId = uniqueName('g');
     // Three record batches: the mock answers one per Fetch, so reading all three needs read-ahead.
-    await produce(mock.brokers, topic, Array.from({ length: 3000 }, (_, i) => ({ partition: 0, value: `v${i}` })));
-    const mapping = kafkaMapping(mock.brokers, topic, { SelfManagedKafkaEventSourceConfig: { ConsumerGroupId: groupId } });
-    const ctx = kafkaContext(mapping, 'hold');
-    const source = createKafkaSource(mapping, MOCK_OPTS);
-    t.after(() => source.stop({ deadlineMs: 100 }));
-    await source.start(ctx);
-    const shard = await waitFor(() => ctx.shards.get(shardId(`${topic}-0`)), { timeoutMs: 20_000 });
-    await waitFor(() => shard.records.length === 3000, { timeoutMs: 20_000, message: 'all three batches pushed while none is settled' });
+    const { held, resumed } = await checkpointThenResume(t, mock.brokers, topics[6]!, 3000, 1499);
     assert.deepEqual(
-      shard.records.map((r) => Number(r.id)),
+      held.map((r) => Number(r.id)),
       Array.from({ length: 3000 }, (_, i) => i),
-      'in order, each once',
+      'all three batches pushed while none is settled, in order, each once',
     );
-
-    const admin = testKafka(mock.brokers).admin();
-    await admin.connect();
-    t.after(() => admin.disconnect());
-    const committed = async (): Promise<string | undefined> =>
-      (await admin.fetchOffsets({ groupId, topics: [topic] }))[0]?.partitions.find((p) => p.partition === 0)?.offset;
-    assert.equal(await committed(), '-1', 'reading ahead commits nothing');
-    await shard.committer.checkpoint(shard.records[1499]!);
-    assert.equal(await committed(), '1500', 'the commit stops at the settled record, inside the second batch');
-    await source.stop({ deadlineMs: 100 });
-    assert.equal(await committed(), '1500', 'stopping with read-ahead records unsettled commits nothing more');
-
-    const ctx2 = kafkaContext(mapping, 'checkpoint');
-    const again = createKafkaSource(mapping, MOCK_OPTS);
-    t.after(() => again.stop({ deadlineMs: 100 }));
-    await again.start(ctx2);
-    await waitFor(() => ctx2.all.length >= 1500, { timeoutMs: 20_000 });
-    assert.equal(ctx2.all[0]!.id, '1500', 'resumes at the committed offset, not at the read-ahead position');
-    assert.equal(ctx2.all.length, 1500);
+    assert.equal(resumed.all[0]!.id, '1500', 'resumes at the committed offset, not at the read-ahead position');
+    assert.equal(resumed.all.length, 1500);
   });
 
   test('a rebalance revokes partitions with buffered records: none of them is committed, the owners read them again', async (t) => {
@@ -260,12 +237,9 @@ describe('Kafka source', { concurrency: true }, () => {
 
     // The first member's records finish after the revoke: nothing may be committed for them.
     for (const s of before) await s.committer.checkpoint(s.records[s.records.length - 1]!);
-    const admin = testKafka(mock.brokers).admin();
-    await admin.connect();
-    t.after(() => admin.disconnect());
-    const offsets = (await admin.fetchOffsets({ groupId, topics: [topic] }))[0]!.partitions;
+    const offsets = await (await committedOffsets(mock.brokers, groupId, topic, (fn) => t.after(fn)))();
     assert.deepEqual(
-      offsets.map((p) => p.offset),
+      [0, 1, 2].map((p) => offsets.get(p)),
       ['-1', '-1', '-1'],
       'no commit for records that were only buffered when their partition was revoked',
     );
