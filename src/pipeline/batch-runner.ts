@@ -108,13 +108,9 @@ export function createBatchRunner(d: BatchRunnerDeps): BatchRunner {
   };
 
   return {
-    async run(batch) {
-      // The common case (no throw) costs one await; retryUnexpected takes over after a throw.
-      try {
-        await runBatch(batch);
-      } catch (err) {
-        await retryUnexpected(() => runBatch(batch), retry, err);
-      }
+    run(batch) {
+      // The common case (no throw) is the batch's own promise; retryUnexpected takes over after a throw.
+      return runBatch(batch).catch((err: unknown) => retryUnexpected(() => runBatch(batch), retry, err));
     },
     windowed,
     committer: windowed?.committer ?? d.committer,

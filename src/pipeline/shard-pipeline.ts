@@ -119,18 +119,17 @@ export function createShardPipeline(d: ShardPipelineDeps): ShardPipeline {
 
   /** One batch: run (retried on a throw), then free its slot, start what can start, untrack. */
   const start = (batch: Batch): void => {
-    // `t` is set before the body passes its first await, so the finally always sees it.
-    let t: Promise<void> | undefined;
-    t = (async () => {
-      try {
-        await runner.run(batch);
-      } finally {
-        const now = clock.now();
-        batcher.complete(batch, now);
-        pump(now);
-        if (t) active.delete(t);
-      }
-    })();
+    // runner.run settles asynchronously, so `t` is set before `done` can run.
+    const done = (): void => {
+      const now = clock.now();
+      batcher.complete(batch, now);
+      pump(now);
+      active.delete(t);
+    };
+    const t: Promise<void> = runner.run(batch).then(done, (err: unknown) => {
+      done();
+      throw err;
+    });
     active.add(t);
   };
 
