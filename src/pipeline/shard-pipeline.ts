@@ -19,6 +19,7 @@ import type { FailureHandler } from './failure-route.js';
 import type { ProcessingReporter } from './invoker.js';
 import type { PlanFactory } from './ordered-batch.js';
 import { defaultMaxPendingRecords, resolvePipelineOptions, type ShardPipelineOptions } from './pipeline-options.js';
+import { createPollIntake } from './poll-intake.js';
 import { createSettlement, type Settlement } from './settlement.js';
 import type { WindowStateLoader } from './windowed-shard.js';
 
@@ -75,7 +76,6 @@ export function createShardPipeline(d: ShardPipelineDeps): ShardPipeline {
   const stopAc = new AbortController(); // abandon: no new invokes, backoffs, deliveries
   const invokeAc = new AbortController(); // hard deadline: abort in-flight invokes
   const active = new Set<Promise<void>>();
-  let queueSeq = 0;
   let paused = false;
   let flushing = false;
   let closing = false;
@@ -169,53 +169,21 @@ export function createShardPipeline(d: ShardPipelineDeps): ShardPipeline {
     }
   }
 
+  const intake = createPollIntake({
+    mapping,
+    shardId,
+    ordered: o.ordered,
+    batcher,
+    settlement,
+    gate,
+    events,
+    logger,
+    clock,
+    accept: d.accept,
+    completeFiltered: (rs) => track(settleQueue(rs, 'complete')),
+  });
   const accept = (records: readonly PolledRecord[]): void => {
-    const now = clock.now();
-    if (!d.accept) {
-      // No filter: the whole poll is one run of the shard's next records.
-      const first = o.ordered ? settlement.registerRun(records) : queueSeq;
-      if (!o.ordered) queueSeq += records.length;
-      const added = batcher.addRun(records, first, now);
-      gate.add(records.length, added);
-      if (events.has('polled')) events.emit('polled', { mapping: mapping.UUID, shard: shardId, count: records.length, bytes: added });
-      pump();
-      return;
-    }
-    // A filter: kept records go to the batcher as runs between filtered-out ones.
-    const first = o.ordered ? settlement.registerRun(records) : 0;
-    let bytes = 0;
-    let filtered: PolledRecord[] | undefined;
-    let filteredSeqs: number[] | undefined;
-    let runStart = 0;
-    const flush = (end: number): void => {
-      if (end <= runStart) return;
-      const run = runStart === 0 && end === records.length ? records : records.slice(runStart, end);
-      batcher.addRun(run, o.ordered ? first + runStart : queueSeq, now);
-      if (!o.ordered) queueSeq += run.length;
-    };
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i]!;
-      bytes += r.payloadBytes;
-      let keep = true;
-      try {
-        keep = d.accept(r);
-      } catch (err) {
-        logger.warn('filter failed; record kept', { shardId, id: r.id, err });
-      }
-      if (keep) continue;
-      flush(i);
-      runStart = i + 1;
-      if (o.ordered) (filteredSeqs ??= []).push(first + i);
-      (filtered ??= []).push(r);
-    }
-    flush(records.length);
-    gate.add(records.length, bytes);
-    events.emit('polled', { mapping: mapping.UUID, shard: shardId, count: records.length, bytes });
-    if (filtered) {
-      events.emit('filtered', { mapping: mapping.UUID, shard: shardId, count: filtered.length });
-      if (filteredSeqs) settlement.finish(filteredSeqs);
-      else track(settleQueue(filtered, 'complete'));
-    }
+    intake(records);
     pump();
   };
 
