@@ -157,6 +157,7 @@ export class Batcher {
       const locks = this.#locks;
       for (let j = 0; j < ids.length; j++) {
         const id = ids[j]!;
+        if (id < 0) continue;
         if (batch.locked) locks.release(id);
         locks.unref(id);
       }
