@@ -3,9 +3,11 @@
  * finish in any order (parallel batches, filtered records, bisected halves); the checkpoint may
  * only cover the contiguous prefix of finished records, never a record after an unfinished one.
  *
- * Registering a poll is one bulk append (records) plus growing a byte array of finished flags;
+ * Registering a poll appends its array as a run (runs.ts) and grows a byte array of finished flags;
  * each record's weight is read only when the prefix passes it.
  */
+import { Runs } from './runs.js';
+
 export interface Advance<R> {
   /** Last record of the newly contiguous finished prefix: what to checkpoint. */
   readonly last: R;
@@ -17,12 +19,8 @@ export interface Advance<R> {
 
 export class CheckpointTracker<R> {
   readonly #weightOf: (record: R) => number;
-  // Registered records as runs (each addRun's array, kept as it is), by first index.
-  #runs: (readonly R[])[] = [];
-  #runStart: number[] = [];
-  /** Run of the last index looked up (the prefix moves forward). */
-  #cursor = 0;
-  #length = 0;
+  /** Registered records as runs (runs.ts: each addRun's array, kept as it is). */
+  readonly #runs = new Runs<R>();
   /** Finished flags by index (capacity grows by doubling). */
   #done = new Uint8Array(1024);
   #head = 0;
@@ -47,24 +45,22 @@ export class CheckpointTracker<R> {
     const first = this.nextSeq;
     const n = records.length;
     if (n === 0) return first;
-    const need = this.#length + n;
+    const need = this.#runs.length + n;
     if (need > this.#done.length) {
       let cap = this.#done.length * 2;
       while (cap < need) cap *= 2;
       const grown = new Uint8Array(cap);
-      grown.set(this.#done.subarray(0, this.#length));
+      grown.set(this.#done.subarray(0, this.#runs.length));
       this.#done = grown;
     }
     this.#runs.push(records);
-    this.#runStart.push(this.#length);
-    this.#length = need;
     return first;
   }
 
   /** Marks one record finished. Finishing twice or a record already passed is a no-op. */
   finish(seq: number): void {
     const i = seq - this.#base + this.#head;
-    if (i < this.#head || i >= this.#length) return;
+    if (i < this.#head || i >= this.#runs.length) return;
     this.#done[i] = 1;
   }
 
@@ -73,7 +69,7 @@ export class CheckpointTracker<R> {
     const off = this.#head - this.#base;
     const done = this.#done;
     const head = this.#head;
-    const len = this.#length;
+    const len = this.#runs.length;
     for (let j = 0; j < seqs.length; j++) {
       const i = seqs[j]! + off;
       if (i >= head && i < len) done[i] = 1;
@@ -82,12 +78,12 @@ export class CheckpointTracker<R> {
 
   /** Records registered and not yet passed by the prefix. */
   get size(): number {
-    return this.#length - this.#head;
+    return this.#runs.length - this.#head;
   }
 
   /** Sequence number the next `add` returns. */
   get nextSeq(): number {
-    return this.#base + this.#length - this.#head;
+    return this.#base + this.#runs.length - this.#head;
   }
 
   /**
@@ -98,60 +94,42 @@ export class CheckpointTracker<R> {
   advance(): Advance<R> | undefined {
     const start = this.#head;
     const done = this.#done;
-    const len = this.#length;
+    const len = this.#runs.length;
     let i = start;
     while (i < len && done[i] === 1) i++;
     if (i === start) return undefined;
     // Weigh the passed records run by run; the last one is the checkpoint.
     let weight = 0;
     let last: R | undefined;
-    let r = this.#runOf(start);
     for (let j = start; j < i; ) {
-      const run = this.#runs[r]!;
-      const rs = this.#runStart[r]!;
+      const r = this.#runs.runOf(j);
+      const run = this.#runs.itemsOf(r);
+      const rs = this.#runs.startOf(r);
       const end = Math.min(i, rs + run.length);
       for (let k = j; k < end; k++) weight += this.#weightOf(run[k - rs]!);
       last = run[end - 1 - rs];
       j = end;
-      if (j < i) r++;
     }
-    this.#cursor = r;
     this.#head = i;
     this.#base += i - start;
     this.#compact();
     return { last: last as R, count: i - start, weight };
   }
 
-  /** Index of the run holding index `i`. */
-  #runOf(i: number): number {
-    const starts = this.#runStart;
-    let c = this.#cursor < starts.length && starts[this.#cursor]! <= i ? this.#cursor : 0;
-    while (c + 1 < starts.length && starts[c + 1]! <= i) c++;
-    return c;
-  }
-
   #compact(): void {
-    const len = this.#length;
+    const len = this.#runs.length;
     if (this.#head === len) {
       this.#done.fill(0, 0, len);
-      this.#runs = [];
-      this.#runStart = [];
-      this.#cursor = 0;
-      this.#length = 0;
+      this.#runs.clear();
       this.#head = 0;
       return;
     }
     if (this.#head < 1024 || this.#head * 2 < len) return;
     // Drop the runs wholly before the head; indices shift down by the first kept run's start.
-    const r = this.#runOf(this.#head);
-    const d = this.#runStart[r]!;
+    const d = this.#runs.dropBefore(this.#head);
     if (d === 0) return;
-    this.#runs = this.#runs.slice(r);
-    this.#runStart = this.#runStart.slice(r).map((x) => x - d);
-    this.#cursor = 0;
     this.#done.copyWithin(0, d, len);
     this.#done.fill(0, len - d, len);
-    this.#length = len - d;
     this.#head -= d;
   }
 }

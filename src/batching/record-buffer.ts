@@ -2,8 +2,8 @@
  * The batcher's buffer of one shard: accepted records in shard order, one slot each, so that
  * accepting a poll costs no work per record (ParallelizationFactor 1).
  *
- * - runs: each append is a run — the source's array itself (kept, not copied: ShardSink.push
- *   hands it over), its first slot, the sequence number of its first record (the rest follow
+ * - runs (runs.ts): each append is a run — the source's array itself (kept, not copied:
+ *   ShardSink.push hands it over) with the sequence number of its first record (the rest follow
  *   consecutively) and when it was accepted. A slot's record, sequence number and acceptance time
  *   come from its run.
  * - claimed-out-of-order slots (ParallelizationFactor > 1 skipping held keys): a forward-pointer
@@ -16,19 +16,21 @@
  * before `head` are dropped (and slots renumbered) once that prefix is large.
  */
 import type { PolledRecord } from '../sources/source.js';
+import { Runs } from './runs.js';
 
 /** Runs wholly before `head` are dropped once they hold this many slots and half the buffer. */
 const COMPACT_AT = 4096;
 
+/** What a run records besides its records. */
+interface RunInfo {
+  /** Sequence number of the run's first record. */
+  readonly seq: number;
+  /** When the run was accepted. */
+  readonly at: number;
+}
+
 export class RecordBuffer {
-  // Runs, by their first slot (ascending).
-  #runs: (readonly PolledRecord[])[] = [];
-  #runSlot: number[] = [];
-  #runSeq: number[] = [];
-  #runAt: number[] = [];
-  /** Run of the last slot looked up (sequential access is O(1)). */
-  #cursor = 0;
-  #length = 0;
+  readonly #runs = new Runs<PolledRecord, RunInfo>();
   #keyIds: number[] = [];
   #next: number[] | undefined;
   #head = 0;
@@ -43,7 +45,7 @@ export class RecordBuffer {
     return this.#head;
   }
   get length(): number {
-    return this.#length;
+    return this.#runs.length;
   }
   /** True when some slot at or after `head` is already claimed. */
   get takenAhead(): boolean {
@@ -58,12 +60,7 @@ export class RecordBuffer {
   append(records: readonly PolledRecord[], firstSeq: number, at: number, keyId?: (r: PolledRecord) => number): void {
     const n = records.length;
     if (n === 0) return;
-    const slot = this.#length;
-    this.#runs.push(records);
-    this.#runSlot.push(slot);
-    this.#runSeq.push(firstSeq);
-    this.#runAt.push(at);
-    this.#length += n;
+    const slot = this.#runs.push(records, { seq: firstSeq, at });
     if (keyId) for (let i = 0; i < n; i++) this.#keyIds.push(keyId(records[i]!));
     const nx = this.#next;
     if (nx) for (let i = 0; i < n; i++) nx.push(slot + i);
@@ -71,8 +68,7 @@ export class RecordBuffer {
 
   /** The record in `slot` (fastest when slots are visited in increasing order). */
   recordAt(slot: number): PolledRecord {
-    const r = this.#runOf(slot);
-    return this.#runs[r]![slot - this.#runSlot[r]!]!;
+    return this.#runs.at(slot);
   }
 
   /** The first slot at or after `i` not yet claimed (`length` when there is none). */
@@ -91,49 +87,39 @@ export class RecordBuffer {
 
   /** Interns every slot's key from now on (slots before `head` and claimed ones get -1). */
   intern(keyId: (r: PolledRecord) => number): void {
-    const ids = new Array<number>(this.#length).fill(-1);
+    const ids = new Array<number>(this.length).fill(-1);
     for (let i = this.nextUntaken(this.#head); i < ids.length; i = this.nextUntaken(i + 1)) ids[i] = keyId(this.recordAt(i));
     this.#keyIds = ids;
   }
 
   /** The records of the contiguous slots [a, b). */
   recordsOfRun(a: number, b: number): PolledRecord[] {
-    const r = this.#runOf(a);
-    const start = this.#runSlot[r]!;
-    const run = this.#runs[r]!;
-    if (b - start <= run.length) return run.slice(a - start, b - start);
-    const out = new Array<PolledRecord>(b - a);
-    for (let s = a; s < b; s++) out[s - a] = this.recordAt(s);
-    return out;
+    return this.#runs.slice(a, b);
+  }
+
+  /** Sequence number of the record in `slot`. */
+  seqAt(slot: number): number {
+    const r = this.#runs.runOf(slot);
+    return this.#runs.metaOf(r).seq + (slot - this.#runs.startOf(r));
   }
 
   /** Sequence numbers of the contiguous slots [a, b). */
   seqsOfRun(a: number, b: number): number[] {
     const out = new Array<number>(b - a);
-    let r = this.#runOf(a);
-    for (let s = a; s < b; s++) {
-      while (r + 1 < this.#runSlot.length && this.#runSlot[r + 1]! <= s) r++;
-      out[s - a] = this.#runSeq[r]! + (s - this.#runSlot[r]!);
-    }
+    for (let s = a; s < b; s++) out[s - a] = this.seqAt(s);
     return out;
   }
 
   /** Sequence numbers of the given ascending slots. */
   seqsOf(slots: readonly number[]): number[] {
     const out = new Array<number>(slots.length);
-    if (slots.length === 0) return out;
-    let r = this.#runOf(slots[0]!);
-    for (let j = 0; j < slots.length; j++) {
-      const s = slots[j]!;
-      while (r + 1 < this.#runSlot.length && this.#runSlot[r + 1]! <= s) r++;
-      out[j] = this.#runSeq[r]! + (s - this.#runSlot[r]!);
-    }
+    for (let j = 0; j < slots.length; j++) out[j] = this.seqAt(slots[j]!);
     return out;
   }
 
   /** When the record in `slot` was accepted. */
   acceptedAt(slot: number): number {
-    return this.#runAt[this.#runOf(slot)]!;
+    return this.#runs.metaOf(this.#runs.runOf(slot)).at;
   }
 
   /** Claims the contiguous slots from `head` on: `head` moves past them. */
@@ -144,7 +130,7 @@ export class RecordBuffer {
 
   /** Claims the given ascending slots out of order. */
   claimSlots(slots: readonly number[]): void {
-    const nx = (this.#next ??= Array.from({ length: this.#length }, (_, i) => i));
+    const nx = (this.#next ??= Array.from({ length: this.length }, (_, i) => i));
     for (let j = 0; j < slots.length; j++) nx[slots[j]!] = slots[j]! + 1;
     this.#takenAhead += slots.length;
     this.#skipTaken();
@@ -154,33 +140,12 @@ export class RecordBuffer {
   drain(): { records: PolledRecord[]; keyIds: number[] } {
     const records: PolledRecord[] = [];
     const keyIds: number[] = [];
-    for (let i = this.nextUntaken(this.#head); i < this.#length; i = this.nextUntaken(i + 1)) {
+    for (let i = this.nextUntaken(this.#head); i < this.length; i = this.nextUntaken(i + 1)) {
       records.push(this.recordAt(i));
       keyIds.push(this.#keyIds[i] ?? -1);
     }
     this.#clear();
     return { records, keyIds };
-  }
-
-  /** Index of the run holding `slot` (the last run starting at or before it). */
-  #runOf(slot: number): number {
-    const starts = this.#runSlot;
-    let c = this.#cursor;
-    if (c < starts.length && starts[c]! <= slot) {
-      // Forward from the last lookup: usually the same run or the next one.
-      while (c + 1 < starts.length && starts[c + 1]! <= slot) c++;
-      this.#cursor = c;
-      return c;
-    }
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= slot) lo = mid;
-      else hi = mid - 1;
-    }
-    this.#cursor = lo;
-    return lo;
   }
 
   #skipTaken(): void {
@@ -190,33 +155,22 @@ export class RecordBuffer {
       this.#takenAhead -= h - this.#head;
       this.#head = h;
     }
-    if (this.#head >= this.#length) this.#clear();
-    else if (this.#head >= COMPACT_AT && this.#head * 2 >= this.#length) this.#dropRunsBeforeHead();
+    const len = this.length;
+    if (this.#head >= len) this.#clear();
+    else if (this.#head >= COMPACT_AT && this.#head * 2 >= len) this.#dropRunsBeforeHead();
   }
 
-  /** Drops the runs that lie wholly before `head`; slots are renumbered from the first kept run. */
+  /** Drops the runs that lie wholly before `head`; the per-slot columns shift with them. */
   #dropRunsBeforeHead(): void {
-    const r = this.#runOf(this.#head);
-    const d = this.#runSlot[r]!;
-    if (r === 0 || d === 0) return;
-    this.#runs = this.#runs.slice(r);
-    this.#runSlot = this.#runSlot.slice(r).map((s) => s - d);
-    this.#runSeq = this.#runSeq.slice(r);
-    this.#runAt = this.#runAt.slice(r);
-    this.#cursor = 0;
+    const d = this.#runs.dropBefore(this.#head);
+    if (d === 0) return;
     if (this.#keyIds.length > 0) this.#keyIds = this.#keyIds.slice(d);
     if (this.#next) this.#next = this.#next.slice(d).map((v) => v - d);
-    this.#length -= d;
     this.#head -= d;
   }
 
   #clear(): void {
-    this.#runs = [];
-    this.#runSlot = [];
-    this.#runSeq = [];
-    this.#runAt = [];
-    this.#cursor = 0;
-    this.#length = 0;
+    this.#runs.clear();
     this.#keyIds = [];
     this.#next = undefined;
     this.#head = 0;
