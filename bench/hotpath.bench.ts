@@ -6,14 +6,24 @@
  * and serializes the same events (same records in the same batch sizes sluice sent).
  * ratio = sluice / ceiling (records/s).
  * Batch latency: from the push of a batch's first record to the end of its invoke.
- * Fixed seed and record counts; after one warm-up run of each side, sluice and ceiling rounds
+ * Fixed seed and record counts; after 5 warm-up runs of each side, sluice and ceiling rounds
  * alternate and each figure is the median of 5 rounds. Prints one JSON line.
  *
- * A full GC is forced before every round (rounds independent of each other). Each round's shard
- * pipelines are kept referenced until the next round has run: a daemon's pipelines live for
- * hours, and if every instance of the pipeline's classes died at once, that forced GC would also
- * drop V8's type feedback for them, and each round would measure re-optimizing the pipeline
- * instead of running it (seen: ~0.2 lower ratios, with "insufficient type feedback" deopts).
+ * Why 5 warm-up runs: a run at BatchSize 100 is 800 batches, and V8 optimizes the pipeline's
+ * per-batch functions only once they have run often enough — seen with --trace-opt, functions
+ * such as the batch selection, the invoker and the checkpointer were still being compiled in the
+ * 2nd to 6th runs, which were up to 4x slower in the pipeline. A daemon runs them millions of
+ * times, so the measured rounds start once the compiler has settled.
+ *
+ * A full GC is forced once per case, before its warm-up (a case's garbage does not land in the
+ * next case's rounds), not before every round: a full GC while no batch is in flight drops hidden
+ * classes V8 holds only weakly, and the code that uses them is deoptimized (seen with
+ * --trace-deopt after every forced GC: the claimed-batch class, and the pipeline-only time of the
+ * next round alternated between ~6 and 10-15 ms instead of a steady ~6). A loaded daemon always
+ * has batches in flight. The sides alternate, so collection work one side leaves behind is as
+ * likely to land in the other's round. Each round's shard pipelines are also kept referenced until
+ * the next round has run, as a daemon's pipelines live for hours (if every instance of the
+ * pipeline's classes died at once, a GC would drop V8's type feedback for them too).
  */
 import { systemClock } from '../src/core/clock.js';
 import { recordId, shardId } from '../src/core/ids.js';
@@ -32,19 +42,28 @@ import { median, percentile } from './support/stats.js';
 const SHARDS = 4;
 const POLL_CHUNK = 500; // records per push, like one GetRecords response
 const KEYS = 1000;
+/** Optional filters for profiling one case: HOTPATH_BATCH_SIZES=100 HOTPATH_PFS=1 (comma lists). */
+const only = (name: string): number[] | undefined => process.env[name]?.split(',').map(Number);
+const onlySizes = only('HOTPATH_BATCH_SIZES');
 const CASES: readonly { batchSize: number; records: number }[] = [
   { batchSize: 1, records: 16_000 },
   { batchSize: 100, records: 80_000 },
   { batchSize: 1000, records: 80_000 },
   { batchSize: 10_000, records: 80_000 },
-];
-const PFS = [1, 10] as const;
+].filter((c) => onlySizes === undefined || onlySizes.includes(c.batchSize));
+const PFS = only('HOTPATH_PFS') ?? [1, 10];
 /** Each measurement is repeated; the median run is reported (the machine is shared). */
-const ROUNDS = 5;
+const ROUNDS = Number(process.env.HOTPATH_ROUNDS ?? 5);
+/** Discarded runs of each side before the measured rounds (see the header). */
+const WARMUP = Number(process.env.HOTPATH_WARMUP ?? 5);
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
+
+/** Each record event's index in its shard (the bench's latency bookkeeping). */
+const indexOfEvent = new Map<object, number>();
 
 /** Per shard, `perShard` records of ~1 KB (event JSON), measured once like a source does. */
 function buildShards(perShard: number): PolledRecord[][] {
+  indexOfEvent.clear();
   const rand = rng(42);
   const shards: PolledRecord[][] = [];
   for (let s = 0; s < SHARDS; s++) {
@@ -66,6 +85,7 @@ function buildShards(perShard: number): PolledRecord[][] {
         eventSourceARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/bench',
       };
       list[i] = { id: recordId(seq), partitionKey, arrivalMs: 1_700_000_000_123, payloadBytes: jsonByteLength(event), event };
+      indexOfEvent.set(event, i);
     }
     shards.push(list);
   }
@@ -113,21 +133,22 @@ async function runSluice(shards: PolledRecord[][], batchSize: number, pf: number
   // Push time per poll chunk, per shard (instrumentation kept off the per-record path).
   const pushedAt: number[][] = shards.map(() => []);
   const latencies: number[] = [];
-  const noop: FunctionRuntime = {
+  // One no-op runtime per shard, so the instrumentation finds a batch's shard without parsing
+  // its records; a batch's poll chunk comes from its first record's index (a Map lookup).
+  const noop = (shard: number): FunctionRuntime => ({
     name: 'noop',
     functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:noop',
     async invoke(event): Promise<InvokeResult> {
       const body = JSON.stringify(event);
-      const first = (event as { Records: { eventID: string }[] }).Records[0];
-      // eventID = shardId-00000000000<s>:4959<52-digit index>
-      const shard = first ? Number(first.eventID.charAt(19)) : 0;
-      sizes[shard]?.push((event as { Records: unknown[] }).Records.length);
-      const t = first ? pushedAt[shard]?.[Math.floor(Number(first.eventID.slice(25)) / POLL_CHUNK)] : undefined;
+      const recs = (event as { Records: object[] }).Records;
+      sizes[shard]!.push(recs.length);
+      const first = recs[0];
+      const t = first === undefined ? undefined : pushedAt[shard]![Math.floor(indexOfEvent.get(first)! / POLL_CHUNK)];
       if (t !== undefined) latencies.push(performance.now() - t);
       return { kind: 'success', payload: body.length > 0 ? null : undefined, durationMs: 0 };
     },
     async close() {},
-  };
+  });
   const spec = mapping(batchSize, pf);
   const events = new PipelineEventBus();
   let batches = 0;
@@ -136,12 +157,13 @@ async function runSluice(shards: PolledRecord[][], batchSize: number, pf: number
   const started = performance.now();
   await Promise.all(
     shards.map(async (records, s) => {
+      const rt = noop(s);
       const sink = createShardPipeline({
         mapping: spec,
         shardId: shardId(`shardId-00000000000${s}`),
         committer,
         envelope,
-        runtime: () => noop,
+        runtime: () => rt,
         events,
         logger: silentLogger,
         clock: systemClock,
@@ -181,17 +203,18 @@ async function main(): Promise<void> {
     const shards = buildShards(c.records / SHARDS);
     const recordBytes = Math.round(shards[0]!.reduce((s, r) => s + r.payloadBytes, 0) / shards[0]!.length);
     for (const pf of PFS) {
-      // Both sides get a discarded warm-up run (JIT), then rounds alternate sluice / ceiling so
-      // both are measured under the same machine load (the machine is shared).
-      const warm = await runSluice(shards, c.batchSize, pf);
-      runCeiling(shards, warm.sizes);
+      // Both sides get discarded warm-up runs (JIT, see the header), then rounds alternate
+      // sluice / ceiling so both are measured under the same machine load (the machine is shared).
+      gc();
+      for (let w = 0; w < WARMUP; w++) {
+        const warm = await runSluice(shards, c.batchSize, pf);
+        runCeiling(shards, warm.sizes);
+      }
       const runs: SluiceRun[] = [];
       const ceilings: number[] = [];
       for (let i = 0; i < ROUNDS; i++) {
-        gc();
         const run = await runSluice(shards, c.batchSize, pf);
         runs.push(run);
-        gc();
         ceilings.push(runCeiling(shards, run.sizes));
       }
       const r = runs.sort((a, b) => a.seconds - b.seconds)[Math.floor(ROUNDS / 2)]!;

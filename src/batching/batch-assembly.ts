@@ -5,18 +5,18 @@
  *
  * The buffer is a set of columns (record-buffer.ts), not an object per buffered record.
  */
-import type { PolledRecord } from '../sources/source.js';
-
 /** The batcher's buffer (RecordBuffer), one slot per accepted record. */
 export interface BufferColumns {
   /** Slots in the buffer (claimed or not). */
   readonly length: number;
-  /** The record in a slot (sequential access is cheap). */
-  recordAt(slot: number): PolledRecord;
+  /** The payload bytes of the record in a slot, without touching the record (sequential access is cheap). */
+  bytesAt(slot: number): number;
   /** The interned key id of each record (KeyLocks); only read when `held` is given. */
   readonly keyIds: readonly number[];
   /** The first slot at or after `i` not claimed yet (claimed out of order slots are jumped over). */
   nextUntaken(i: number): number;
+  /** The longest contiguous run of slots from `from` that fits a byte budget (RecordBuffer.fitFrom). */
+  fitFrom(from: number, max: number, budget: number): { readonly count: number; readonly bytes: number; readonly capped: boolean };
 }
 
 export interface Selection {
@@ -55,18 +55,12 @@ export function selectBatch(buf: BufferColumns, from: number, o: SelectOptions):
 
 /** No key held, nothing taken ahead: the batch is the longest fitting run from `from`. */
 function selectRun(buf: BufferColumns, from: number, o: SelectOptions): Selection {
-  let bytes = o.overheadBytes;
-  const end = Math.min(buf.length, from + o.scanLimit, from + o.batchSize);
-  for (let i = from; i < end; i++) {
-    const add = buf.recordAt(i).payloadBytes + (i > from ? 1 : 0);
-    if (bytes + add > o.limitBytes) {
-      if (i === from) return { indices: undefined, count: 1, bytes: bytes + add, full: true, oversized: i };
-      return { indices: undefined, count: i - from, bytes, full: true };
-    }
-    bytes += add;
+  const max = Math.max(0, Math.min(buf.length - from, o.scanLimit, o.batchSize));
+  const fit = buf.fitFrom(from, max, o.limitBytes - o.overheadBytes);
+  if (fit.count === 0 && fit.capped) {
+    return { indices: undefined, count: 1, bytes: o.overheadBytes + buf.bytesAt(from), full: true, oversized: from };
   }
-  const count = Math.max(0, end - from);
-  return { indices: undefined, count, bytes, full: count >= o.batchSize };
+  return { indices: undefined, count: fit.count, bytes: o.overheadBytes + fit.bytes, full: fit.capped || fit.count >= o.batchSize };
 }
 
 /** Skips taken records and records of held keys (a skipped key stays skipped for the whole scan). */
@@ -80,7 +74,7 @@ function selectSkipping(buf: BufferColumns, from: number, o: SelectOptions): Sel
   const held = o.held;
   for (let i = buf.nextUntaken(from); i < end; i = buf.nextUntaken(i + 1)) {
     if (held !== undefined && held[keyIds[i]!] === 1) continue;
-    const add = buf.recordAt(i).payloadBytes + (indices.length > 0 ? 1 : 0);
+    const add = buf.bytesAt(i) + (indices.length > 0 ? 1 : 0);
     if (bytes + add > o.limitBytes) {
       if (indices.length === 0) return { indices: [i], count: 1, bytes: bytes + add, full: true, oversized: i };
       return { indices, count: indices.length, bytes, full: true };

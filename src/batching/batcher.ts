@@ -8,7 +8,7 @@ import type { PolledRecord } from '../sources/source.js';
 import { selectBatch } from './batch-assembly.js';
 import { RecordBuffer } from './record-buffer.js';
 import { KeyLocks } from './key-locks.js';
-import { PAYLOAD_LIMIT_BYTES } from './payload-size.js';
+import { PAYLOAD_LIMIT_BYTES, prefixBytes } from './payload-size.js';
 import { windowDeadline, type WindowStart } from './window.js';
 
 export interface BatcherOptions {
@@ -112,13 +112,15 @@ export class Batcher {
 
   /**
    * `add` for a run of records whose sequence numbers are `firstSeq`, `firstSeq + 1`, ...
-   * Returns their payload bytes.
+   * `cum`: the records' running byte totals (prefixBytes), when the caller has them already —
+   * of `records` itself, or of a larger array `records` starts at index `off` of. Returns the
+   * records' payload bytes.
    */
-  addRun(records: readonly PolledRecord[], firstSeq: number, acceptedAt: number): number {
-    this.#buf.append(records, firstSeq, acceptedAt, this.#interned ? this.#ref : undefined);
-    let bytes = 0;
-    for (let i = 0; i < records.length; i++) bytes += records[i]!.payloadBytes;
-    this.#buffered += records.length;
+  addRun(records: readonly PolledRecord[], firstSeq: number, acceptedAt: number, cum: Float64Array = prefixBytes(records), off = 0): number {
+    const n = records.length;
+    this.#buf.append(records, firstSeq, acceptedAt, cum, off, this.#interned ? this.#ref : undefined);
+    const bytes = n === 0 ? 0 : cum[off + n]! - cum[off]!;
+    this.#buffered += n;
     this.#bufferedBytes += bytes;
     return bytes;
   }

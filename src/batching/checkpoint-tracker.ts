@@ -3,8 +3,9 @@
  * finish in any order (parallel batches, filtered records, bisected halves); the checkpoint may
  * only cover the contiguous prefix of finished records, never a record after an unfinished one.
  *
- * Registering a poll appends its array as a run (runs.ts) and grows a byte array of finished flags;
- * each record's weight is read only when the prefix passes it.
+ * Registering a poll appends its array as a run (runs.ts), with its records' running weight
+ * totals, and grows a byte array of finished flags; passing a run's records weighs them with one
+ * subtraction.
  */
 import { Runs } from './runs.js';
 
@@ -19,8 +20,8 @@ export interface Advance<R> {
 
 export class CheckpointTracker<R> {
   readonly #weightOf: (record: R) => number;
-  /** Registered records as runs (runs.ts: each addRun's array, kept as it is). */
-  readonly #runs = new Runs<R>();
+  /** Registered records as runs (runs.ts: each addRun's array, kept as it is), each with its running weight totals. */
+  readonly #runs = new Runs<R, Float64Array>();
   /** Finished flags by index (capacity grows by doubling). */
   #done = new Uint8Array(1024);
   #head = 0;
@@ -39,9 +40,11 @@ export class CheckpointTracker<R> {
 
   /**
    * Registers the shard's next records in order (the array is kept: the caller must not change
-   * it afterwards); returns the first one's sequence number.
+   * it afterwards); returns the first one's sequence number. `cum`: the records' running weight
+   * totals (`cum[i + 1] - cum[i]` is record i's weight), when the caller has them; otherwise they
+   * are computed with `weightOf`.
    */
-  addRun(records: readonly R[]): number {
+  addRun(records: readonly R[], cum?: Float64Array): number {
     const first = this.nextSeq;
     const n = records.length;
     if (n === 0) return first;
@@ -53,7 +56,7 @@ export class CheckpointTracker<R> {
       grown.set(this.#done.subarray(0, this.#runs.length));
       this.#done = grown;
     }
-    this.#runs.push(records);
+    this.#runs.push(records, cum ?? this.#totals(records));
     return first;
   }
 
@@ -99,14 +102,16 @@ export class CheckpointTracker<R> {
     while (i < len && done[i] === 1) i++;
     if (i === start) return undefined;
     // Weigh the passed records run by run; the last one is the checkpoint.
+    const runs = this.#runs;
     let weight = 0;
     let last: R | undefined;
     for (let j = start; j < i; ) {
-      const r = this.#runs.runOf(j);
-      const run = this.#runs.itemsOf(r);
-      const rs = this.#runs.startOf(r);
+      const r = runs.runOf(j);
+      const run = runs.itemsOf(r);
+      const rs = runs.startOf(r);
+      const cum = runs.metaOf(r);
       const end = Math.min(i, rs + run.length);
-      for (let k = j; k < end; k++) weight += this.#weightOf(run[k - rs]!);
+      weight += cum[end - rs]! - cum[j - rs]!;
       last = run[end - 1 - rs];
       j = end;
     }
@@ -114,6 +119,12 @@ export class CheckpointTracker<R> {
     this.#base += i - start;
     this.#compact();
     return { last: last as R, count: i - start, weight };
+  }
+
+  #totals(records: readonly R[]): Float64Array {
+    const out = new Float64Array(records.length + 1);
+    for (let i = 0; i < records.length; i++) out[i + 1] = out[i]! + this.#weightOf(records[i]!);
+    return out;
   }
 
   #compact(): void {

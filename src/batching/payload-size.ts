@@ -11,6 +11,22 @@ import type { EventEnvelope, PolledRecord } from '../sources/source.js';
  */
 export const PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
 
+/**
+ * Running totals of a poll's record sizes: `out[0] = 0`, `out[i + 1] = out[i] + records[i].payloadBytes`
+ * (float64: exact far beyond any buffer). Read once per record when a poll arrives, so the batcher
+ * and the checkpoint tracker can size any range of the poll without touching its records again.
+ */
+export function prefixBytes(records: readonly { readonly payloadBytes: number }[]): Float64Array {
+  const n = records.length;
+  const out = new Float64Array(n + 1);
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    sum += records[i]!.payloadBytes;
+    out[i + 1] = sum;
+  }
+  return out;
+}
+
 /** Characters JSON.stringify escapes or that are not single-byte ASCII. */
 // eslint-disable-next-line no-control-regex
 const NEEDS_WALK = /["\\\u0000-\u001f\ud800-\udfff]/;

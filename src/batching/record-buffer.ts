@@ -4,8 +4,9 @@
  *
  * - runs (runs.ts): each append is a run — the source's array itself (kept, not copied:
  *   ShardSink.push hands it over) with the sequence number of its first record (the rest follow
- *   consecutively) and when it was accepted. A slot's record, sequence number and acceptance time
- *   come from its run.
+ *   consecutively), when it was accepted, and its records' running byte totals (prefixBytes). A
+ *   slot's record, sequence number, acceptance time and size come from its run, so selecting a
+ *   batch reads sizes from one typed array instead of touching every record again.
  * - claimed-out-of-order slots (ParallelizationFactor > 1 skipping held keys): a forward-pointer
  *   column created on the first such claim — `next[i] === i` for a slot still buffered, else a
  *   pointer towards the next one (union-find with path halving), so scans jump over claimed runs.
@@ -27,6 +28,20 @@ interface RunInfo {
   readonly seq: number;
   /** When the run was accepted. */
   readonly at: number;
+  /** Running byte totals (prefixBytes) of an array the run's records are part of ... */
+  readonly cum: Float64Array;
+  /** ... starting at this index of it (a filtered poll's runs share the poll's totals). */
+  readonly off: number;
+}
+
+/** RecordBuffer.fitFrom's answer. */
+export interface Fit {
+  /** Slots that fit. */
+  readonly count: number;
+  /** Their bytes, commas included. */
+  readonly bytes: number;
+  /** True when the next slot did not fit (the budget, not `max` or the buffer's end, stopped it). */
+  readonly capped: boolean;
 }
 
 export class RecordBuffer {
@@ -54,13 +69,14 @@ export class RecordBuffer {
 
   /**
    * Appends `records` (kept as they are: the caller must not change the array afterwards) with
-   * sequence numbers `firstSeq`, `firstSeq + 1`, ... accepted at `at`. `keyId`, when given,
-   * interns each record's key (the batcher locks by key).
+   * sequence numbers `firstSeq`, `firstSeq + 1`, ... accepted at `at`; record i's size is
+   * `cum[off + i + 1] - cum[off + i]`. `keyId`, when given, interns each record's key (the batcher
+   * locks by key).
    */
-  append(records: readonly PolledRecord[], firstSeq: number, at: number, keyId?: (r: PolledRecord) => number): void {
+  append(records: readonly PolledRecord[], firstSeq: number, at: number, cum: Float64Array, off: number, keyId?: (r: PolledRecord) => number): void {
     const n = records.length;
     if (n === 0) return;
-    const slot = this.#runs.push(records, { seq: firstSeq, at });
+    const slot = this.#runs.push(records, { seq: firstSeq, at, cum, off });
     if (keyId) for (let i = 0; i < n; i++) this.#keyIds.push(keyId(records[i]!));
     const nx = this.#next;
     if (nx) for (let i = 0; i < n; i++) nx.push(slot + i);
@@ -85,6 +101,59 @@ export class RecordBuffer {
     return j < len ? j : len;
   }
 
+  /** The payload bytes of the record in `slot` (fastest when slots are visited in increasing order). */
+  bytesAt(slot: number): number {
+    const runs = this.#runs;
+    const r = runs.runOf(slot);
+    const m = runs.metaOf(r);
+    const k = m.off + slot - runs.startOf(r);
+    return m.cum[k + 1]! - m.cum[k]!;
+  }
+
+  /**
+   * The longest run of contiguous slots from `from` (at most `max`) whose bytes fit in `budget`,
+   * counting one more byte for each record after the first (the comma between two records).
+   * Whole runs are sized with one subtraction of their byte totals; only the run where the budget
+   * ends is searched.
+   */
+  fitFrom(from: number, max: number, budget: number): Fit {
+    const runs = this.#runs;
+    let count = 0;
+    let bytes = 0;
+    let i = from;
+    while (count < max && i < runs.length) {
+      const r = runs.runOf(i);
+      const { cum, off } = runs.metaOf(r);
+      const rs = runs.startOf(r);
+      const k0 = off + i - rs;
+      const avail = Math.min(max - count, rs + runs.itemsOf(r).length - i);
+      // Bytes of the first `a` records of this stretch, with their commas.
+      const commas = count === 0 ? -1 : 0;
+      const cost = (a: number): number => cum[k0 + a]! - cum[k0]! + a + commas;
+      const all = cost(avail);
+      if (bytes + all <= budget) {
+        count += avail;
+        bytes += all;
+        i += avail;
+        continue;
+      }
+      // The budget ends inside this stretch: the largest a < avail that fits (cost grows with a).
+      let lo = 0;
+      let hi = avail - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (bytes + cost(mid) <= budget) lo = mid;
+        else hi = mid - 1;
+      }
+      if (lo > 0) {
+        bytes += cost(lo);
+        count += lo;
+      }
+      return { count, bytes, capped: true };
+    }
+    return { count, bytes, capped: false };
+  }
+
   /** Interns every slot's key from now on (slots before `head` and claimed ones get -1). */
   intern(keyId: (r: PolledRecord) => number): void {
     const ids = new Array<number>(this.length).fill(-1);
@@ -106,7 +175,14 @@ export class RecordBuffer {
   /** Sequence numbers of the contiguous slots [a, b). */
   seqsOfRun(a: number, b: number): number[] {
     const out = new Array<number>(b - a);
-    for (let s = a; s < b; s++) out[s - a] = this.seqAt(s);
+    for (let s = a; s < b; ) {
+      // Within a run the numbers are consecutive.
+      const r = this.#runs.runOf(s);
+      const rs = this.#runs.startOf(r);
+      const end = Math.min(b, rs + this.#runs.itemsOf(r).length);
+      const first = this.#runs.metaOf(r).seq - rs;
+      for (; s < end; s++) out[s - a] = first + s;
+    }
     return out;
   }
 

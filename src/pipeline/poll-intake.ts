@@ -11,6 +11,7 @@ import type { PipelineEventBus } from '../observability/events.js';
 import type { Logger } from '../observability/logger.js';
 import type { PolledRecord } from '../sources/source.js';
 import type { Batcher } from '../batching/batcher.js';
+import { prefixBytes } from '../batching/payload-size.js';
 import type { CapacityGate } from './capacity.js';
 import type { Settlement } from './settlement.js';
 
@@ -38,28 +39,28 @@ export function createPollIntake(d: PollIntakeDeps): (records: readonly PolledRe
   let queueSeq = 0;
 
   const whole = (records: readonly PolledRecord[], now: number): void => {
-    const first = ordered ? settlement.registerRun(records) : queueSeq;
+    const cum = prefixBytes(records);
+    const first = ordered ? settlement.registerRun(records, cum) : queueSeq;
     if (!ordered) queueSeq += records.length;
-    const bytes = batcher.addRun(records, first, now);
+    const bytes = batcher.addRun(records, first, now, cum);
     gate.add(records.length, bytes);
     if (events.has('polled')) events.emit('polled', { mapping: mapping.UUID, shard: shardId, count: records.length, bytes });
   };
 
   const filteredPoll = (records: readonly PolledRecord[], filter: (record: PolledRecord) => boolean, now: number): void => {
-    const first = ordered ? settlement.registerRun(records) : 0;
-    let bytes = 0;
+    const cum = prefixBytes(records);
+    const first = ordered ? settlement.registerRun(records, cum) : 0;
     let filtered: PolledRecord[] | undefined;
     let filteredSeqs: number[] | undefined;
     let runStart = 0;
     const flush = (end: number): void => {
       if (end <= runStart) return;
       const run = runStart === 0 && end === records.length ? records : records.slice(runStart, end);
-      batcher.addRun(run, ordered ? first + runStart : queueSeq, now);
+      batcher.addRun(run, ordered ? first + runStart : queueSeq, now, cum, runStart);
       if (!ordered) queueSeq += run.length;
     };
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
-      bytes += r.payloadBytes;
       let keep = true;
       try {
         keep = filter(r);
@@ -73,6 +74,7 @@ export function createPollIntake(d: PollIntakeDeps): (records: readonly PolledRe
       (filtered ??= []).push(r);
     }
     flush(records.length);
+    const bytes = cum[records.length]!;
     gate.add(records.length, bytes);
     events.emit('polled', { mapping: mapping.UUID, shard: shardId, count: records.length, bytes });
     if (filtered) {

@@ -30,8 +30,11 @@ export interface SettlementDeps {
 export interface Settlement {
   /** Ordered: these records (by sequence number) are finished; checkpoints the contiguous prefix if it grew. */
   finish(seqs: readonly number[]): void;
-  /** Ordered: registers a run of the shard's next records; returns the first one's sequence number. */
-  registerRun(records: readonly PolledRecord[]): number;
+  /**
+   * Ordered: registers a run of the shard's next records, with their running byte totals
+   * (prefixBytes); returns the first one's sequence number.
+   */
+  registerRun(records: readonly PolledRecord[], cum: Float64Array): number;
   /** Queue: delete/ack or release these records, then give their capacity back. */
   settle(records: readonly PolledRecord[], how: 'complete' | 'release'): Promise<void>;
   /** Resolves when no checkpoint write is running or queued. */
@@ -55,7 +58,7 @@ export function createSettlement(d: SettlementDeps): Settlement {
     onError: (err, attempt) => logger.warn('checkpoint failed; retrying', { shardId, attempt, err }),
   });
   return {
-    registerRun: (records) => tracker.addRun(records),
+    registerRun: (records, cum) => tracker.addRun(records, cum),
     finish(seqs) {
       tracker.finishAll(seqs);
       const a = tracker.advance();
