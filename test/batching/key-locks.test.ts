@@ -13,7 +13,7 @@ function takeBatch(b: Batcher): Batch {
 }
 
 describe('KeyLocks interning', () => {
-  test('one id per key while referenced; the id is recycled after the last unref', () => {
+  test('one id per key while referenced; a key that comes back keeps its id until a sweep', () => {
     const l = new KeyLocks();
     const a = l.ref('a');
     const b = l.ref('b');
@@ -24,9 +24,28 @@ describe('KeyLocks interning', () => {
     assert.equal(l.interned, 2, 'still one record of key a');
     l.unref(a);
     assert.equal(l.interned, 1);
-    const c = l.ref('c');
-    assert.equal(c, a, 'freed id reused');
-    assert.notEqual(l.ref('a'), c, 'a is a new key now');
+    assert.equal(l.ref('a'), a, 'a came back before any sweep: same id');
+    assert.notEqual(l.ref('c'), a);
+  });
+
+  test('the table is swept of unused ids once it reaches twice the keys in use (bounded); freed ids are reused', () => {
+    const l = new KeyLocks(4);
+    const ids = ['a', 'b', 'c', 'd'].map((k) => l.ref(k));
+    l.unref(ids[0]!);
+    l.unref(ids[1]!);
+    l.unref(ids[2]!);
+    assert.equal(l.tableSize, 4, 'unused keys stay until the table is full');
+    assert.equal(l.interned, 1);
+    const e = l.ref('e'); // table at 4 entries: swept first
+    assert.equal(l.tableSize, 2, 'd and e');
+    assert.ok(ids.slice(0, 3).includes(e), 'a freed id is reused');
+    assert.notEqual(l.ref('a'), ids[3], 'a is a new key now, not d');
+    // Keys churning through: the table never grows past max(minSweep, 2 x keys in use) + 1.
+    for (let i = 0; i < 1000; i++) {
+      l.unref(l.ref(`k${i}`));
+      assert.ok(l.tableSize <= Math.max(4, 2 * l.interned) + 1, `table ${l.tableSize} with ${l.interned} in use`);
+    }
+    assert.equal(l.interned, 3, 'd, e and a are still in use');
   });
 
   test('hold/release count keys, not records; an unreferenced key is no longer held', () => {
