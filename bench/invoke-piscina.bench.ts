@@ -16,7 +16,7 @@ import { roundedMedian, round3 } from './support/stats.js';
 const BATCH = 100;
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
-const ROUNDS = 6;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 const handlerPath = fileURLToPath(new URL('../test/fixtures/handlers/noop.mjs', import.meta.url));
 
 async function main(): Promise<void> {
